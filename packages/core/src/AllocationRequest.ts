@@ -1,0 +1,109 @@
+/**
+ * One row to allocate a number for: which pool, its key, and the visit's parameters.
+ *
+ * Requests are plain objects so that code without Effect can build them. They are checked against the
+ * documented rules before any I/O (`validate`); a request that breaks one fails alone with `InvalidRequest`.
+ *
+ * @since 0.1.0
+ */
+import { Redacted } from "effect"
+import * as RingPoolError from "./RingPoolError.ts"
+
+/**
+ * Parameters in the caller's order: a record, or name/value pairs when the order or repeated names matter
+ * (a record puts integer-like names first, as JavaScript objects do).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Params = Readonly<Record<string, string>> | ReadonlyArray<readonly [name: string, value: string]>
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface AllocationRequest {
+  /** The RingPool's id, as in the API URL. */
+  readonly ringPoolId: string | number
+  /**
+   * The RingPool's key. Held as `Redacted` once validated; a plain string is accepted for convenience.
+   * Optional when the client has a default key (`RINGPOOL_KEY`).
+   */
+  readonly ringPoolKey?: string | Redacted.Redacted<string> | undefined
+  /** At least one RingPool parameter; values may be empty strings. */
+  readonly params: Params
+  /** Echoed back by the service; optional and need not be unique. */
+  readonly requestId?: string | undefined
+}
+
+/**
+ * A request that passed `validate`: id as a string, key redacted, parameters as pairs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ValidRequest {
+  readonly ringPoolId: string
+  readonly ringPoolKey: Redacted.Redacted<string>
+  readonly params: ReadonlyArray<readonly [string, string]>
+  readonly requestId: string | undefined
+}
+
+const invalid = (description: string, requestId: string | undefined) =>
+  RingPoolError.make(new RingPoolError.InvalidRequest({ description }), requestId)
+
+const toPairs = (params: Params): ReadonlyArray<readonly [string, string]> =>
+  Array.isArray(params) ? params : Object.entries(params as Record<string, string>)
+
+/**
+ * Checks a request against the documented rules and normalises it. Plain code on purpose: it runs once per row
+ * on the hot path, where a schema decode would cost more than the rest of the row's work.
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const validate = (
+  request: AllocationRequest,
+  defaultKey?: Redacted.Redacted<string>
+): ValidRequest | RingPoolError.RingPoolError => {
+  if (request === null || typeof request !== "object") return invalid("expected an object", undefined)
+  const requestId = request.requestId
+  if (requestId !== undefined && typeof requestId !== "string") return invalid("requestId must be a string", undefined)
+  const id = request.ringPoolId
+  const ringPoolId = typeof id === "number" ? (Number.isSafeInteger(id) && id >= 0 ? String(id) : "") : id
+  if (typeof ringPoolId !== "string" || ringPoolId.length === 0) {
+    return invalid("ringPoolId must be a non-empty string or a non-negative integer", requestId)
+  }
+  // The id is a path segment of the suffix: '/', '?', '#' or '%' in it would address another resource.
+  if (/[/?#%\s]/.test(ringPoolId)) {
+    return invalid("ringPoolId may not contain '/', '?', '#', '%' or spaces", requestId)
+  }
+  const key = request.ringPoolKey ?? defaultKey
+  const ringPoolKey = typeof key === "string" ? Redacted.make(key) : Redacted.isRedacted(key) ? key : undefined
+  if (
+    ringPoolKey === undefined ||
+    typeof Redacted.value(ringPoolKey) !== "string" ||
+    Redacted.value(ringPoolKey) === ""
+  ) {
+    return invalid("ringPoolKey is required (a non-empty string): pass it, or set RINGPOOL_KEY", requestId)
+  }
+  const params = request.params
+  if (params === null || typeof params !== "object") {
+    return invalid('params must be an object of name/value strings, e.g. { m1: "autos" }', requestId)
+  }
+  const pairs = toPairs(params)
+  // Documented: at least one RingPool parameter, even if its value is an empty string.
+  if (pairs.length === 0) return invalid('at least one parameter is required, e.g. { m1: "" }', requestId)
+  for (const pair of pairs) {
+    const [name, value] = pair
+    if (typeof name !== "string" || typeof value !== "string") {
+      return invalid(`parameter ${JSON.stringify(String(name))} must have a string value`, requestId)
+    }
+    if (name === "") return invalid("parameter names may not be empty", requestId)
+    if (name === "ring_pool_key") return invalid("ring_pool_key is not a parameter: pass it as ringPoolKey", requestId)
+    if (!name.isWellFormed() || !value.isWellFormed()) {
+      return invalid(`parameter ${JSON.stringify(name)} is not well-formed Unicode (a lone surrogate)`, requestId)
+    }
+  }
+  return { ringPoolId, ringPoolKey, params: pairs, requestId }
+}

@@ -1,0 +1,178 @@
+/**
+ * The wire format of `POST /api/<date>/bulk.json`, once, for the client and the testkit's fake alike.
+ *
+ * Decoding is liberal where the documentation is vague (extra fields are ignored; the request body's key is
+ * `requests` in the example and `request` in the prose, and a server accepts both) and strict where a mistake
+ * could misattribute a number (every row is either a success row or an error row).
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+
+/**
+ * @since 0.1.0
+ * @category request
+ */
+export const RequestRow = Schema.Struct({
+  api_suffix: Schema.String,
+  request_id: Schema.optionalKey(Schema.String)
+})
+
+/**
+ * @since 0.1.0
+ * @category request
+ */
+export type RequestRow = typeof RequestRow.Type
+
+/**
+ * The body a client sends.
+ *
+ * @since 0.1.0
+ * @category request
+ */
+export const RequestBody = Schema.Struct({
+  requests: Schema.Array(RequestRow)
+})
+
+/**
+ * @since 0.1.0
+ * @category request
+ */
+export type RequestBody = typeof RequestBody.Type
+
+/**
+ * What a server accepts: `requests` (the example) or `request` (the prose). Rows are checked one by one by the
+ * server, so that one bad row gets an error row and does not fail its neighbours.
+ *
+ * @since 0.1.0
+ * @category request
+ */
+export const LenientRequestBody = Schema.Union([
+  Schema.Struct({ requests: Schema.Array(Schema.Unknown) }),
+  Schema.Struct({ request: Schema.Array(Schema.Unknown) })
+])
+
+/**
+ * @since 0.1.0
+ * @category response
+ */
+export const SuccessRow = Schema.Struct({
+  request_id: Schema.optionalKey(Schema.String),
+  promo_number: Schema.String,
+  promo_number_formatted: Schema.String,
+  tracking_url: Schema.optionalKey(Schema.String),
+  // Documented: present (and true) only for the overflow number; omitted when false.
+  overflow: Schema.optionalKey(Schema.Boolean)
+})
+
+/**
+ * @since 0.1.0
+ * @category response
+ */
+export type SuccessRow = typeof SuccessRow.Type
+
+/**
+ * @since 0.1.0
+ * @category response
+ */
+export const ErrorRow = Schema.Struct({
+  request_id: Schema.optionalKey(Schema.String),
+  error_class: Schema.String,
+  message: Schema.String
+})
+
+/**
+ * @since 0.1.0
+ * @category response
+ */
+export type ErrorRow = typeof ErrorRow.Type
+
+/**
+ * @since 0.1.0
+ * @category response
+ */
+export const ResponseRow = Schema.Union([ErrorRow, SuccessRow])
+
+/**
+ * @since 0.1.0
+ * @category response
+ */
+export type ResponseRow = typeof ResponseRow.Type
+
+/**
+ * @since 0.1.0
+ * @category response
+ */
+export const ResponseBody = Schema.Struct({
+  responses: Schema.Array(ResponseRow)
+})
+
+/**
+ * @since 0.1.0
+ * @category response
+ */
+export type ResponseBody = typeof ResponseBody.Type
+
+/**
+ * The whole-call error body, e.g.
+ * `{"errors":{"class":"InternalServiceError","invalid_data":"refer to error handle 1228118400"}}`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const ErrorBody = Schema.Struct({
+  errors: Schema.Struct({
+    class: Schema.String,
+    invalid_data: Schema.optionalKey(Schema.String)
+  })
+})
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type ErrorBody = typeof ErrorBody.Type
+
+/**
+ * The documented path of the bulk call under a base URL.
+ *
+ * @since 0.1.0
+ * @category paths
+ */
+export const bulkPath = (apiVersion: string): string => `/api/${apiVersion}/bulk.json`
+
+/**
+ * The only version segment documented for bulk.
+ *
+ * @since 0.1.0
+ * @category paths
+ */
+export const defaultApiVersion = "2013-07-01"
+
+/**
+ * The production service.
+ *
+ * @since 0.1.0
+ * @category paths
+ */
+export const defaultBaseUrl = "https://pnapi.invoca.net"
+
+/**
+ * The integer handle of an `InternalServiceError` ("refer to error handle 1228118400"), when the text has one.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const errorHandleOf = (invalidData: string | undefined): number | undefined => {
+  const match = invalidData === undefined ? null : /error handle (\d+)/i.exec(invalidData)
+  return match === null ? undefined : Number(match[1])
+}
+
+/**
+ * `888-390-6665` for `8883906665`: the documented display form of a 10-digit number.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const formatNumber = (digits: string): string =>
+  digits.length === 10 ? `${digits.slice(0, 3)}-${digits.slice(3, 6)}-${digits.slice(6)}` : digits

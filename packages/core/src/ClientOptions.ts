@@ -1,0 +1,153 @@
+/**
+ * Options of a client, their defaults, and the environment they can come from.
+ *
+ * Undocumented points decided here (the API documents none of them):
+ * - `maxBatchSize` 100: the largest bulk call is not documented; 100 rows is a modest body (~15 KB) that any
+ *   sane server limit admits, and beyond it the gain per row is small. Raise it once Invoca confirms a limit.
+ * - `maxInFlight` 8: open bulk calls at once, so also the size of the keep-alive connection pool.
+ * - `timeoutMs` 5,000 per bulk call: the service is meant to answer in milliseconds; a page or a file run
+ *   should learn of an outage in seconds, not the 30 s of older clients.
+ * - Retry: only what cannot have allocated twice (a connection refused before sending; 502/503/504, which
+ *   gateways answer without reaching the application), 2 retries, 50 ms doubling to at most 1 s, with jitter.
+ *
+ * @since 0.1.0
+ */
+import { Config, Effect, Option, Redacted } from "effect"
+import * as BulkProtocol from "./BulkProtocol.ts"
+import type { RetrySettings } from "./internal/bulkCall.ts"
+import type * as RingPoolError from "./RingPoolError.ts"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface RetryOptions {
+  /** Retries after the first attempt (default 2). */
+  readonly times?: number
+  /** First backoff (default 50 ms), doubled each retry, with jitter. */
+  readonly baseDelayMs?: number
+  /** Backoff cap (default 1,000 ms). */
+  readonly maxDelayMs?: number
+  /** Which whole-call failures to retry (default: `reason.retryable`). A row's own error is never retried. */
+  readonly retryOn?: (reason: RingPoolError.Reason) => boolean
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClientOptions {
+  /** Default `https://pnapi.invoca.net`. */
+  readonly baseUrl?: string
+  /** Default `2013-07-01`, the only version documented for bulk. */
+  readonly apiVersion?: string
+  /** Rows per bulk call at most (default 100). */
+  readonly maxBatchSize?: number
+  /** Bulk calls open at once at most (default 8). */
+  readonly maxInFlight?: number
+  /** Budget of one bulk call in milliseconds (default 5,000). */
+  readonly timeoutMs?: number
+  /** `false` turns retries off. */
+  readonly retry?: RetryOptions | false
+  /** The key of requests that carry none (`RINGPOOL_KEY`). */
+  readonly defaultKey?: string | Redacted.Redacted<string>
+}
+
+/**
+ * Options with every default applied.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResolvedOptions {
+  readonly bulkUrl: string
+  readonly maxBatchSize: number
+  readonly maxInFlight: number
+  readonly timeoutMs: number
+  readonly retry: RetrySettings | undefined
+  readonly defaultKey: Redacted.Redacted<string> | undefined
+}
+
+const known = new Set(["baseUrl", "apiVersion", "maxBatchSize", "maxInFlight", "timeoutMs", "retry", "defaultKey"])
+
+const positiveInteger = (name: string, value: unknown, fallback: number): number => {
+  if (value === undefined) return fallback
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+    throw new TypeError(`ringpool: ${name} must be a positive integer, got ${JSON.stringify(value)}`)
+  }
+  return value
+}
+
+/**
+ * Applies the defaults and checks every option; a wrong one throws a `TypeError` that says what to write.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const resolve = (options: ClientOptions = {}): ResolvedOptions => {
+  for (const name of Object.keys(options)) {
+    if (!known.has(name))
+      throw new TypeError(`ringpool: unknown option ${JSON.stringify(name)}; known: ${[...known].join(", ")}`)
+  }
+  const baseUrl = (options.baseUrl ?? BulkProtocol.defaultBaseUrl).replace(/\/+$/, "")
+  if (!/^https?:\/\/[^/]+/.test(baseUrl)) {
+    throw new TypeError(
+      `ringpool: baseUrl must be an http(s) URL such as https://pnapi.invoca.net, got ${JSON.stringify(baseUrl)}`
+    )
+  }
+  const apiVersion = options.apiVersion ?? BulkProtocol.defaultApiVersion
+  if (!/^[\w.-]+$/.test(apiVersion)) throw new TypeError(`ringpool: apiVersion must look like 2013-07-01`)
+  const retry = options.retry
+  const key = options.defaultKey
+  return {
+    bulkUrl: `${baseUrl}${BulkProtocol.bulkPath(apiVersion)}`,
+    maxBatchSize: positiveInteger("maxBatchSize", options.maxBatchSize, 100),
+    maxInFlight: positiveInteger("maxInFlight", options.maxInFlight, 8),
+    timeoutMs: positiveInteger("timeoutMs", options.timeoutMs, 5_000),
+    retry:
+      retry === false
+        ? undefined
+        : {
+            times: retry?.times === 0 ? 0 : positiveInteger("retry.times", retry?.times, 2),
+            baseDelayMs: positiveInteger("retry.baseDelayMs", retry?.baseDelayMs, 50),
+            maxDelayMs: positiveInteger("retry.maxDelayMs", retry?.maxDelayMs, 1_000),
+            retryOn: retry?.retryOn ?? ((reason) => reason.retryable)
+          },
+    defaultKey: key === undefined || key === "" ? undefined : typeof key === "string" ? Redacted.make(key) : key
+  }
+}
+
+/**
+ * The options from the environment: `RINGPOOL_BASE_URL`, `RINGPOOL_API_VERSION`, `RINGPOOL_KEY`,
+ * `RINGPOOL_MAX_BATCH_SIZE`, `RINGPOOL_MAX_IN_FLIGHT`, `RINGPOOL_TIMEOUT_MS`.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const config: Config.Config<ClientOptions> = Config.all({
+  baseUrl: Config.option(Config.String("RINGPOOL_BASE_URL")),
+  apiVersion: Config.option(Config.String("RINGPOOL_API_VERSION")),
+  defaultKey: Config.option(Config.Redacted("RINGPOOL_KEY")),
+  maxBatchSize: Config.option(Config.Int("RINGPOOL_MAX_BATCH_SIZE")),
+  maxInFlight: Config.option(Config.Int("RINGPOOL_MAX_IN_FLIGHT")),
+  timeoutMs: Config.option(Config.Int("RINGPOOL_TIMEOUT_MS"))
+}).pipe(
+  Config.map((values) => {
+    const options: Record<string, unknown> = {}
+    for (const [name, value] of Object.entries(values) as Array<[string, Option.Option<unknown>]>) {
+      if (Option.isSome(value)) options[name] = value.value
+    }
+    return options as ClientOptions
+  })
+)
+
+/**
+ * Reads the environment's options, merged under the given ones.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const fromEnv = (overrides: ClientOptions = {}): ClientOptions => ({
+  ...Effect.runSync(config),
+  ...overrides
+})

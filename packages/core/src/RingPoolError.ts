@@ -1,0 +1,220 @@
+/**
+ * The one error of the toolkit. What went wrong is in `reason`, a tagged union in the manner of Effect's own
+ * `AiError` and `HttpClientError`; every reason knows whether trying again could help (`retryable`).
+ *
+ * No reason ever carries a ring pool key: the service's own `InvalidKey` message quotes the key, so row
+ * messages are masked before they are stored (see `maskKey`).
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+
+/**
+ * The request broke a documented rule and was refused before any I/O.
+ *
+ * @since 0.1.0
+ * @category reasons
+ */
+export class InvalidRequest extends Schema.TaggedClass<InvalidRequest>()("InvalidRequest", {
+  description: Schema.String
+}) {
+  get retryable(): boolean {
+    return false
+  }
+  get message(): string {
+    return `Invalid allocation request: ${this.description}`
+  }
+}
+
+/**
+ * The service answered this row with an error row (`error_class`, `message`), e.g. `InvalidKey`.
+ *
+ * @since 0.1.0
+ * @category reasons
+ */
+export class Rejected extends Schema.TaggedClass<Rejected>()("Rejected", {
+  errorClass: Schema.String,
+  description: Schema.String
+}) {
+  get retryable(): boolean {
+    return false
+  }
+  get message(): string {
+    return `The service rejected the row: ${this.errorClass}: ${this.description}`
+  }
+}
+
+/**
+ * The bulk call could not be sent or its connection broke (refused, reset, DNS).
+ * `sent` says whether the request may have reached the service (if so it may have allocated).
+ *
+ * @since 0.1.0
+ * @category reasons
+ */
+export class Transport extends Schema.TaggedClass<Transport>()("Transport", {
+  description: Schema.String,
+  sent: Schema.Boolean
+}) {
+  get retryable(): boolean {
+    return !this.sent
+  }
+  get message(): string {
+    return `Could not reach the Bulk RingPool service: ${this.description}. Check the base URL and the network.`
+  }
+}
+
+/**
+ * No answer within the time budget. The service may still have allocated the number.
+ *
+ * @since 0.1.0
+ * @category reasons
+ */
+export class Timeout extends Schema.TaggedClass<Timeout>()("Timeout", {
+  timeoutMs: Schema.Number
+}) {
+  get retryable(): boolean {
+    return false
+  }
+  get message(): string {
+    return `No answer from the Bulk RingPool service within ${this.timeoutMs} ms`
+  }
+}
+
+/**
+ * The service answered with an HTTP status other than 200 and no documented error body.
+ *
+ * @since 0.1.0
+ * @category reasons
+ */
+export class HttpStatus extends Schema.TaggedClass<HttpStatus>()("HttpStatus", {
+  status: Schema.Number,
+  bodyExcerpt: Schema.String
+}) {
+  get retryable(): boolean {
+    return this.status === 502 || this.status === 503 || this.status === 504
+  }
+  get message(): string {
+    return `The Bulk RingPool service answered HTTP ${this.status}${this.bodyExcerpt ? `: ${this.bodyExcerpt}` : ""}`
+  }
+}
+
+/**
+ * The answer was not JSON, or not the documented shape.
+ *
+ * @since 0.1.0
+ * @category reasons
+ */
+export class InvalidResponse extends Schema.TaggedClass<InvalidResponse>()("InvalidResponse", {
+  description: Schema.String
+}) {
+  get retryable(): boolean {
+    return false
+  }
+  get message(): string {
+    return `The Bulk RingPool service sent an answer that is not the documented format: ${this.description}`
+  }
+}
+
+/**
+ * The rows of the answer do not line up with the rows sent (missing, extra, or an echoed `request_id` that is
+ * not the one sent at that position). Every row of the call fails: a number is never handed to the wrong row.
+ *
+ * @since 0.1.0
+ * @category reasons
+ */
+export class ResponseMismatch extends Schema.TaggedClass<ResponseMismatch>()("ResponseMismatch", {
+  description: Schema.String
+}) {
+  get retryable(): boolean {
+    return false
+  }
+  get message(): string {
+    return `The answer's rows do not match the rows sent, so no number of this call was used: ${this.description}`
+  }
+}
+
+/**
+ * The service refused the whole call with its `{"errors":{...}}` body, e.g. `InternalServiceError` (with an error
+ * handle to quote to Invoca support) or `OnlyBulkNumberAllocationAllowed`.
+ *
+ * @since 0.1.0
+ * @category reasons
+ */
+export class ServiceError extends Schema.TaggedClass<ServiceError>()("ServiceError", {
+  errorClass: Schema.String,
+  description: Schema.String,
+  status: Schema.Number,
+  errorHandle: Schema.optionalKey(Schema.Number)
+}) {
+  get retryable(): boolean {
+    return this.status === 502 || this.status === 503 || this.status === 504
+  }
+  get message(): string {
+    const handle =
+      this.errorHandle === undefined ? "" : ` (error handle ${this.errorHandle}: quote it to questions@invoca.com)`
+    return `The Bulk RingPool service refused the call (HTTP ${this.status}): ${this.errorClass}: ${this.description}${handle}`
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export const Reason = Schema.Union([
+  InvalidRequest,
+  Rejected,
+  Transport,
+  Timeout,
+  HttpStatus,
+  InvalidResponse,
+  ResponseMismatch,
+  ServiceError
+])
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Reason = typeof Reason.Type
+
+/**
+ * One row's failure: see `reason._tag` for what happened and `retryable` for whether to try again.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RingPoolError extends Schema.TaggedError<RingPoolError>()("RingPoolError", {
+  reason: Reason,
+  requestId: Schema.optionalKey(Schema.String)
+}) {
+  override get message(): string {
+    return this.reason.message
+  }
+  get retryable(): boolean {
+    return this.reason.retryable
+  }
+}
+
+/**
+ * Wraps a reason in the error, with the row's `request_id` when it has one.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (reason: Reason, requestId?: string): RingPoolError =>
+  new RingPoolError(requestId === undefined ? { reason } : { reason, requestId })
+
+const quotedKey = /(API Key ')[^']*(')/gi
+
+/**
+ * Hides ring pool keys in a text from the service: the documented `InvalidKey` message quotes the key
+ * (`API Key 'A329F4DC002168' is not valid...`), and any other occurrence of the row's own key is masked too.
+ *
+ * @since 0.1.0
+ * @category redaction
+ */
+export const maskKey = (text: string, key?: string): string => {
+  let masked = text.replace(quotedKey, "$1<redacted>$2")
+  if (key !== undefined && key.length > 0) masked = masked.split(key).join("<redacted>")
+  return masked
+}

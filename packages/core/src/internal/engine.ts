@@ -1,0 +1,117 @@
+/**
+ * The machinery both faces share: validation, the wire row, the coalescer and the bulk call, run on one
+ * Effect context. The Effect service and the Promise face are thin shells around it.
+ */
+import { Cause, Context, Effect, Exit, Redacted } from "effect"
+import { HttpClient } from "effect/http"
+import type { Allocation } from "../Allocation.ts"
+import * as AllocationRequest from "../AllocationRequest.ts"
+import * as ApiSuffix from "../ApiSuffix.ts"
+import type { ResolvedOptions } from "../ClientOptions.ts"
+import * as RingPoolError from "../RingPoolError.ts"
+import * as BulkCall from "./bulkCall.ts"
+import { Coalescer, type Entry, generateWireId } from "./coalescer.ts"
+import { type ClientStats, emptyStats } from "./metrics.ts"
+
+/**
+ * One row's outcome, never thrown: an allocation, or the error of that row alone.
+ */
+export type Outcome =
+  | { readonly ok: true; readonly allocation: Allocation }
+  | { readonly ok: false; readonly error: RingPoolError.RingPoolError }
+
+export const toOutcome = (result: BulkCall.RowResult): Outcome =>
+  "promoNumber" in result ? { ok: true, allocation: result } : { ok: false, error: result }
+
+export interface Engine {
+  readonly options: ResolvedOptions
+  /** Queues a row; `settle` gets its result (at once for an invalid row). The entry can be cancelled. */
+  readonly submit: (
+    request: AllocationRequest.AllocationRequest,
+    settle: (result: BulkCall.RowResult) => void
+  ) => Entry | undefined
+  /** Queues rows; `done` gets their results in input order once all are in. Returns a cancel function. */
+  readonly submitAll: (
+    requests: Iterable<AllocationRequest.AllocationRequest>,
+    done: (results: Array<BulkCall.RowResult>) => void
+  ) => () => void
+  readonly stats: () => ClientStats
+  /** Resolves once every row submitted so far has its outcome. */
+  readonly drain: () => Promise<void>
+}
+
+const unexpected = (cause: Cause.Cause<unknown>) =>
+  new RingPoolError.Transport({ description: `unexpected failure: ${Cause.pretty(cause).split("\n")[0]}`, sent: true })
+
+/** Builds the engine on the `HttpClient` of the given context. */
+export const make = (context: Context.Context<HttpClient.HttpClient>, options: ResolvedOptions): Engine => {
+  const stats = emptyStats()
+  const http = Context.get(context, HttpClient.HttpClient)
+  const bulkCall = BulkCall.make(
+    http,
+    { url: options.bulkUrl, timeoutMs: options.timeoutMs, retry: options.retry },
+    stats
+  )
+  const run = Effect.runCallbackWith(context)
+  const coalescer = new Coalescer({
+    maxBatchSize: options.maxBatchSize,
+    maxInFlight: options.maxInFlight,
+    send: (rows, done) => {
+      run(bulkCall(rows), {
+        onExit: (exit) =>
+          done(
+            Exit.isSuccess(exit)
+              ? exit.value
+              : rows.map((row) => RingPoolError.make(unexpected(exit.cause), row.requestId))
+          )
+      })
+    }
+  })
+
+  const prepare = (request: AllocationRequest.AllocationRequest): BulkCall.WireRow | RingPoolError.RingPoolError => {
+    const valid = AllocationRequest.validate(request, options.defaultKey)
+    if (valid instanceof RingPoolError.RingPoolError) return valid
+    return {
+      suffix: ApiSuffix.make(valid),
+      wireId: valid.requestId ?? generateWireId(),
+      requestId: valid.requestId,
+      key: Redacted.value(valid.ringPoolKey)
+    }
+  }
+
+  const submit: Engine["submit"] = (request, settle) => {
+    const row = prepare(request)
+    if (row instanceof RingPoolError.RingPoolError) {
+      settle(row)
+      return undefined
+    }
+    const entry: Entry = { row, settle, cancelled: false }
+    coalescer.push(entry)
+    return entry
+  }
+
+  const submitAll: Engine["submitAll"] = (requests, done) => {
+    const results: Array<BulkCall.RowResult> = []
+    const entries: Array<Entry> = []
+    let remaining = 1 // held until every row is queued, so that `done` cannot fire early
+    const finish = () => {
+      if (--remaining === 0) done(results)
+    }
+    let index = 0
+    for (const request of requests) {
+      const i = index++
+      remaining++
+      const entry = submit(request, (result) => {
+        results[i] = result
+        finish()
+      })
+      if (entry !== undefined) entries.push(entry)
+    }
+    finish()
+    return () => {
+      for (const entry of entries) entry.cancelled = true
+    }
+  }
+
+  return { options, submit, submitAll, stats: () => structuredClone(stats), drain: () => coalescer.whenIdle() }
+}
