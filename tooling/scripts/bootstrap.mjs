@@ -9,7 +9,9 @@ const pinned = JSON.parse(readFileSync(new URL("package.json", root), "utf8")).p
 const run = (command) => execSync(command, { cwd: root, stdio: ["ignore", "inherit", "inherit"] })
 const quiet = (command) => {
   try {
-    return execSync(command, { cwd: root, stdio: ["ignore", "pipe", "ignore"] }).toString().trim()
+    return execSync(command, { cwd: root, stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim()
   } catch {
     return ""
   }

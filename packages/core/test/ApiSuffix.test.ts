@@ -11,7 +11,9 @@ const vectors = JSON.parse(readFileSync(new URL("../../../../shared/spec/vectors
 describe("ApiSuffix.make", () => {
   it("writes the seed's example suffixes byte for byte", () => {
     const params = [{ m1: "autos", m2: "ford" }, { m1: "antiques" }, { m1: "electronics" }]
-    const made = params.map((p) => ApiSuffix.make({ ringPoolId: "<RING_POOL_ID>", ringPoolKey: "<RING_POOL_KEY>", params: p }))
+    const made = params.map((p) =>
+      ApiSuffix.make({ ringPoolId: "<RING_POOL_ID>", ringPoolKey: "<RING_POOL_KEY>", params: p })
+    )
     // The seed's placeholders are not URL-safe, so compare with them encoded, and the rest exactly.
     const expected = vectors.request.requests.map((r) =>
       r.api_suffix.replace("<RING_POOL_ID>", "%3CRING_POOL_ID%3E").replace("<RING_POOL_KEY>", "%3CRING_POOL_KEY%3E")
@@ -40,7 +42,15 @@ describe("ApiSuffix.make", () => {
 
   it("keeps the caller's order and empty values", () => {
     assert.strictEqual(
-      ApiSuffix.make({ ringPoolId: "1", ringPoolKey: "k", params: [["z", ""], ["a", "1"], ["z", "2"]] }),
+      ApiSuffix.make({
+        ringPoolId: "1",
+        ringPoolKey: "k",
+        params: [
+          ["z", ""],
+          ["a", "1"],
+          ["z", "2"]
+        ]
+      }),
       "1/allocate_number.json?ring_pool_key=k&z=&a=1&z=2"
     )
   })
@@ -64,7 +74,10 @@ describe("ApiSuffix.parse", () => {
         assert.strictEqual(parsed.success.ringPoolId, r.ringPoolId)
         assert.strictEqual(Redacted.value(parsed.success.ringPoolKey!), r.ringPoolKey)
         assert.deepStrictEqual(parsed.success.params, r.params)
-        assert.strictEqual(ApiSuffix.make({ ...parsed.success, ringPoolKey: parsed.success.ringPoolKey! }), ApiSuffix.make(r))
+        assert.strictEqual(
+          ApiSuffix.make({ ...parsed.success, ringPoolKey: parsed.success.ringPoolKey! }),
+          ApiSuffix.make(r)
+        )
       }),
       { numRuns: 500 }
     )
@@ -85,7 +98,10 @@ describe("ApiSuffix.parse", () => {
   })
 
   it("fails with a description that does not carry the key", () => {
-    for (const suffix of ["9/allocate_number.xml?ring_pool_key=SECRET", "9/allocate_number.json?ring_pool_key=SECRET&m1=%E0%A4%A"]) {
+    for (const suffix of [
+      "9/allocate_number.xml?ring_pool_key=SECRET",
+      "9/allocate_number.json?ring_pool_key=SECRET&m1=%E0%A4%A"
+    ]) {
       const parsed = ApiSuffix.parse(suffix)
       assert.isTrue(Result.isFailure(parsed))
       if (Result.isFailure(parsed)) assert.notInclude(parsed.failure, "SECRET")
