@@ -72,9 +72,8 @@ export const createRingPoolClient = (options: CreateOptions = {}): PromiseRingPo
   const resolved = ClientOptions.resolve(clientOptions)
   const scope = Scope.makeUnsafe()
   const transport = httpClient ?? NodeTransport.layer(resolved)
-  // Every transport we ship builds synchronously (no I/O at construction), so the client is usable at once.
-  const context = Effect.runSync(Layer.buildWithScope(transport, scope))
-  const engine = Engine.make(context, resolved)
+  // The transport may build asynchronously (Node's loads undici); rows submitted meanwhile wait in the queue.
+  const engine = Engine.make(Effect.runPromise(Layer.buildWithScope(transport, scope)), resolved)
   let closed = false
 
   const allocate = (request: AllocationRequest, callOptions?: PromiseAllocateOptions): Promise<Allocation> => {

@@ -1,12 +1,8 @@
-import { readFileSync } from "node:fs"
 import { assert, describe, it } from "@effect/vitest"
 import { Redacted, Result } from "effect"
 import * as fc from "fast-check"
 import { ApiSuffix } from "../src/index.ts"
-
-const vectors = JSON.parse(readFileSync(new URL("../../../../shared/spec/vectors.json", import.meta.url), "utf8")) as {
-  request: { requests: Array<{ api_suffix: string }> }
-}
+import { vectors } from "./support/vectors.ts"
 
 describe("ApiSuffix.make", () => {
   it("writes the seed's example suffixes byte for byte", () => {

@@ -43,20 +43,20 @@ export interface Engine {
 const unexpected = (cause: Cause.Cause<unknown>) =>
   new RingPoolError.Transport({ description: `unexpected failure: ${Cause.pretty(cause).split("\n")[0]}`, sent: true })
 
-/** Builds the engine on the `HttpClient` of the given context. */
-export const make = (context: Context.Context<HttpClient.HttpClient>, options: ResolvedOptions): Engine => {
+/**
+ * Builds the engine on the `HttpClient` of the given context. The context may still be on its way (a transport
+ * whose layer builds asynchronously): rows are queued at once and the first bulk call waits for it.
+ */
+export const make = (
+  context: Context.Context<HttpClient.HttpClient> | Promise<Context.Context<HttpClient.HttpClient>>,
+  options: ResolvedOptions
+): Engine => {
   const stats = emptyStats()
-  const http = Context.get(context, HttpClient.HttpClient)
-  const bulkCall = BulkCall.make(
-    http,
-    { url: options.bulkUrl, timeoutMs: options.timeoutMs, retry: options.retry },
-    stats
-  )
-  const run = Effect.runCallbackWith(context)
-  const coalescer = new Coalescer({
-    maxBatchSize: options.maxBatchSize,
-    maxInFlight: options.maxInFlight,
-    send: (rows, done) => {
+  const settings = { url: options.bulkUrl, timeoutMs: options.timeoutMs, retry: options.retry }
+  const runnerOf = (ready: Context.Context<HttpClient.HttpClient>) => {
+    const bulkCall = BulkCall.make(Context.get(ready, HttpClient.HttpClient), settings, stats)
+    const run = Effect.runCallbackWith(ready)
+    return (rows: ReadonlyArray<BulkCall.WireRow>, done: (results: ReadonlyArray<BulkCall.RowResult>) => void) =>
       run(bulkCall(rows), {
         onExit: (exit) =>
           done(
@@ -65,6 +65,34 @@ export const make = (context: Context.Context<HttpClient.HttpClient>, options: R
               : rows.map((row) => RingPoolError.make(unexpected(exit.cause), row.requestId))
           )
       })
+  }
+  let runner = context instanceof Promise ? undefined : runnerOf(context)
+  const runnerReady = context instanceof Promise ? context.then(runnerOf) : undefined
+  // A transport that fails to start is reported to the rows that need it, not as an unhandled rejection.
+  runnerReady?.catch(() => undefined)
+  const coalescer = new Coalescer({
+    maxBatchSize: options.maxBatchSize,
+    maxInFlight: options.maxInFlight,
+    send: (rows, done) => {
+      if (runner !== undefined) return runner(rows, done)
+      runnerReady!.then(
+        (ready) => {
+          runner = ready
+          ready(rows, done)
+        },
+        (cause: unknown) =>
+          done(
+            rows.map((row) =>
+              RingPoolError.make(
+                new RingPoolError.Transport({
+                  description: `the transport could not start: ${String(cause)}`,
+                  sent: false
+                }),
+                row.requestId
+              )
+            )
+          )
+      )
     }
   })
 

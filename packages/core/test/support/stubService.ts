@@ -13,7 +13,7 @@ export interface StubCall {
 export type StubAnswer =
   | { readonly status?: number; readonly body: unknown; readonly headers?: Record<string, string> }
   | { readonly fail: "refused" | "reset" }
-  | { readonly delayMs: number; readonly then: StubAnswer }
+  | { readonly delayMs: number; readonly answer: StubAnswer }
 
 /** A 10-digit number made from the row's `n` parameter: row n=42 gets 8000000042. */
 export const numberFor = (suffix: string): string => {
@@ -42,11 +42,13 @@ const errorWithCode = (code: string) => Object.assign(new Error(`connect ${code}
 
 export const stubLayer = (answer: (call: StubCall, index: number) => StubAnswer) => {
   const calls: Array<StubCall> = []
+  // Bulk calls open at once, and the most seen, to check the client's limit.
+  const concurrency = { open: 0, most: 0 }
   const respond = (
     request: Parameters<Parameters<typeof HttpClient.make>[0]>[0],
     reply: StubAnswer
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
-    if ("delayMs" in reply) return Effect.sleep(reply.delayMs).pipe(Effect.andThen(respond(request, reply.then)))
+    if ("delayMs" in reply) return Effect.sleep(reply.delayMs).pipe(Effect.andThen(respond(request, reply.answer)))
     if ("fail" in reply) {
       return Effect.fail(
         new HttpClientError.HttpClientError({
@@ -75,8 +77,16 @@ export const stubLayer = (answer: (call: StubCall, index: number) => StubAnswer)
       const parsed = JSON.parse(new TextDecoder().decode(body.body)) as { requests: StubCall["rows"] }
       const call = { rows: parsed.requests }
       calls.push(call)
-      return respond(request, answer(call, calls.length - 1))
+      concurrency.open++
+      concurrency.most = Math.max(concurrency.most, concurrency.open)
+      return respond(request, answer(call, calls.length - 1)).pipe(
+        Effect.ensuring(
+          Effect.sync(() => {
+            concurrency.open--
+          })
+        )
+      )
     })
   )
-  return { layer, calls }
+  return { layer, calls, concurrency }
 }

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { createRingPoolClient, RingPoolError } from "../src/index.ts"
+import { type LoopbackService, startLoopbackService } from "./support/loopbackService.ts"
+
+let service: LoopbackService
+beforeAll(async () => {
+  service = await startLoopbackService()
+})
+afterAll(() => service.close())
+
+const row = (n: number) => ({
+  ringPoolId: "42",
+  ringPoolKey: "loop-key",
+  params: { n: String(n) },
+  requestId: `p-${n}`
+})
+
+describe("createRingPoolClient over a real loopback HTTP server", () => {
+  it("allocates, coalesces concurrent calls, and keeps connections alive", async () => {
+    const client = createRingPoolClient({ baseUrl: service.url, maxBatchSize: 50 })
+    const callsBefore = service.calls.length
+    const single = await client.allocate(row(1))
+    expect(single).toEqual({
+      requestId: "p-1",
+      promoNumber: "8000000001",
+      promoNumberFormatted: "800-000-0001",
+      overflow: false
+    })
+    const many = await Promise.all(Array.from({ length: 500 }, (_, i) => client.allocate(row(i))))
+    many.forEach((allocation, i) => expect(allocation.promoNumber).toBe(String(8_000_000_000 + i)))
+    expect(service.calls.length - callsBefore).toBe(1 + 10)
+    for (let i = 0; i < 20; i++) await client.allocate(row(i))
+    // 31 bulk calls over a handful of kept-alive connections, not one connection per call.
+    expect(service.connections()).toBeLessThanOrEqual(8)
+    await client.close()
+  })
+
+  it("allocateAll resolves to one outcome per row in order and never rejects for a row", async () => {
+    const client = createRingPoolClient({ baseUrl: service.url, maxBatchSize: 7 })
+    const outcomes = await client.allocateAll([row(1), { ...row(2), params: {} }, row(3)])
+    expect(outcomes.map((o) => (o.ok ? o.allocation.promoNumber : o.error.reason._tag))).toEqual([
+      "8000000001",
+      "InvalidRequest",
+      "8000000003"
+    ])
+    await client.close()
+  })
+
+  it("a caller's timeout rejects with Timeout and leaves the other rows of its bulk call unharmed", async () => {
+    const client = createRingPoolClient({ baseUrl: service.url })
+    service.delayMs = 150
+    try {
+      const impatient = client.allocate(row(1), { timeoutMs: 20 })
+      const patient = client.allocate(row(2))
+      const error = await impatient.then(
+        () => undefined,
+        (e: unknown) => e
+      )
+      expect(error).toBeInstanceOf(RingPoolError.RingPoolError)
+      expect(error).toBeInstanceOf(Error)
+      expect((error as RingPoolError.RingPoolError).reason._tag).toBe("Timeout")
+      expect((await patient).promoNumber).toBe("8000000002")
+    } finally {
+      service.delayMs = 0
+      await client.close()
+    }
+  })
+
+  it("an abort signal rejects with the signal's reason; a row not yet sent is never sent", async () => {
+    const client = createRingPoolClient({ baseUrl: service.url })
+    const controller = new AbortController()
+    const callsBefore = service.calls.length
+    const pending = client.allocate(row(1), { signal: controller.signal })
+    controller.abort(new Error("visitor left"))
+    await expect(pending).rejects.toThrow("visitor left")
+    const other = await client.allocate(row(2))
+    expect(other.promoNumber).toBe("8000000002")
+    expect(service.calls.slice(callsBefore).flatMap((call) => call.rows.map((r) => r.request_id))).toEqual(["p-2"])
+    const aborted = new AbortController()
+    aborted.abort(new Error("already gone"))
+    await expect(client.allocate(row(3), { signal: aborted.signal })).rejects.toThrow("already gone")
+    await client.close()
+  })
+
+  it("refuses unknown or wrong options at creation with a message that says what to write", () => {
+    expect(() => createRingPoolClient({ maxBatchSize: 0 })).toThrow(/maxBatchSize must be a positive integer/)
+    expect(() => createRingPoolClient({ baseUrl: "pnapi.invoca.net" })).toThrow(/baseUrl must be an http\(s\) URL/)
+    expect(() => createRingPoolClient({ batchSize: 3 } as never)).toThrow(/unknown option "batchSize"/)
+  })
+
+  it("a closed client rejects new calls, after finishing the ones it had", async () => {
+    const client = createRingPoolClient({ baseUrl: service.url })
+    const inFlight = client.allocate(row(5))
+    await client.close()
+    expect((await inFlight).promoNumber).toBe("8000000005")
+    await expect(client.allocate(row(6))).rejects.toThrow(/closed/)
+  })
+
+  it("a service that is down gives Transport, retried only because nothing was sent", async () => {
+    const down = await startLoopbackService()
+    await down.close()
+    const client = createRingPoolClient({ baseUrl: down.url, retry: { baseDelayMs: 1 } })
+    const error = (await client.allocate(row(1)).catch((e: unknown) => e)) as RingPoolError.RingPoolError
+    expect(error.reason._tag).toBe("Transport")
+    expect(error.retryable).toBe(true)
+    await client.close()
+  })
+})

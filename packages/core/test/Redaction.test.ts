@@ -1,0 +1,121 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer, Logger, Metric, Tracer } from "effect"
+import { RingPoolClient } from "../src/index.ts"
+import { type StubAnswer, stubLayer } from "./support/stubService.ts"
+
+const KEY = "SECRET-KEY-9F3A2B"
+
+// Every way a row can fail, each answered the way the service (or a broken network) would, quoting the key where it can.
+const answers: Array<[string, StubAnswer]> = [
+  [
+    "InvalidKey row",
+    {
+      body: {
+        responses: [
+          { request_id: "r1", error_class: "InvalidKey", message: `API Key '${KEY}' is not valid for resource '1'` }
+        ]
+      }
+    }
+  ],
+  [
+    "500 body quoting the key",
+    { status: 500, body: { errors: { class: "InternalServiceError", invalid_data: `bad key ${KEY}` } } }
+  ],
+  ["plain 418 quoting the key", { status: 418, body: `no such key ${KEY}` }],
+  ["not JSON quoting the key", { body: `<html>${KEY}</html>` }],
+  ["mismatch", { body: { responses: [] } }],
+  ["reset", { fail: "reset" }]
+]
+
+describe("the ring pool key never leaks", () => {
+  for (const [name, answer] of answers) {
+    it.effect(`${name}: not in the message, toString, JSON, logs or span attributes`, () => {
+      const logs: Array<string> = []
+      const spans: Array<Tracer.NativeSpan> = []
+      const tracer = Tracer.make({
+        span(options) {
+          const span = new Tracer.NativeSpan(options)
+          spans.push(span)
+          return span
+        }
+      })
+      const logger = Logger.make((options) => {
+        logs.push(JSON.stringify(options.message))
+      })
+      const stub = stubLayer(() => answer)
+      const client = RingPoolClient.layer({ retry: false }).pipe(
+        Layer.provide(stub.layer),
+        Layer.provide(Layer.succeed(Tracer.Tracer, tracer))
+      )
+      return Effect.gen(function* () {
+        const service = yield* RingPoolClient.RingPoolClient
+        const error = yield* Effect.flip(
+          service.allocate({ ringPoolId: "1", ringPoolKey: KEY, params: { m1: "x" }, requestId: "r1" })
+        )
+        yield* Effect.logError(error)
+        const texts = [error.message, String(error), JSON.stringify(error), error.stack ?? "", ...logs]
+        for (const span of spans) texts.push(JSON.stringify([...span.attributes.entries()]), span.name)
+        assert.isAbove(spans.length, 0)
+        assert.isAbove(logs.length, 0)
+        for (const text of texts) assert.notInclude(text, KEY)
+        // The key was really sent: masking happens on the way back, not by leaving it out.
+        assert.include(stub.calls[0]!.rows[0]!.api_suffix, KEY)
+      }).pipe(Effect.provide(client), Effect.provide(Logger.layer([logger])))
+    })
+  }
+})
+
+describe("metrics", () => {
+  it.effect("captures processing-time and counts rows by outcome", () => {
+    const stub = stubLayer(() => ({
+      headers: { "processing-time": "12.5" },
+      body: {
+        responses: [
+          { request_id: "a", promo_number: "8005550100", promo_number_formatted: "800-555-0100" },
+          { request_id: "b", promo_number: "8005550199", promo_number_formatted: "800-555-0199", overflow: true },
+          { request_id: "c", error_class: "InvalidKey", message: "API Key 'k' is not valid for resource '1'" }
+        ]
+      }
+    }))
+    return Effect.gen(function* () {
+      const client = yield* RingPoolClient.RingPoolClient
+      const rows = ["a", "b", "c"].map((id) => ({
+        ringPoolId: "1",
+        ringPoolKey: "k",
+        params: { m1: id },
+        requestId: id
+      }))
+      yield* client.allocateAll(rows)
+      const stats = yield* client.stats
+      assert.deepStrictEqual(stats, {
+        bulkCalls: 1,
+        rows: 3,
+        allocated: 1,
+        overflow: 1,
+        rejected: { InvalidKey: 1 },
+        failed: {},
+        processingTimeMs: 12.5
+      })
+      const snapshot = yield* Metric.snapshot
+      const find = (id: string, attributes: Record<string, string> = {}) =>
+        snapshot.find(
+          (m) =>
+            m.id === id &&
+            Object.entries(attributes).every(
+              ([k, v]) => (m.attributes as Record<string, string> | undefined)?.[k] === v
+            )
+        )
+      const processing = find("ringpool_processing_time_ms")?.state as { count: number; sum: number }
+      assert.strictEqual(processing.count, 1)
+      assert.strictEqual(processing.sum, 12.5)
+      const countOf = (attributes: Record<string, string>) =>
+        (find("ringpool_rows_total", attributes)?.state as { count: number } | undefined)?.count
+      assert.strictEqual(countOf({ outcome: "overflow" }), 1)
+      assert.strictEqual(countOf({ outcome: "rejected", error_class: "InvalidKey" }), 1)
+    }).pipe(
+      Effect.provide(RingPoolClient.layer().pipe(Layer.provide(stub.layer))),
+      // A registry of this test's own: metrics are process-wide by default.
+      Effect.provide(Layer.succeed(Metric.MetricRegistry, new Map()))
+    )
+  })
+})

@@ -1,0 +1,81 @@
+import { assert, describe, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Layer, Stream } from "effect"
+import { Allocation, RingPoolClient } from "../src/index.ts"
+import * as RingPoolNode from "../src/node.ts"
+import { startLoopbackService } from "./support/loopbackService.ts"
+import { allocateEach, stubLayer } from "./support/stubService.ts"
+
+describe("allocateStream", () => {
+  it.live("allocates an unbounded stream in order, holding at most maxBatchSize * maxInFlight rows", () => {
+    let pulled = 0
+    let mostAhead = 0
+    const stub = stubLayer((call) => {
+      // Rows pulled from the source but not yet answered: what the stream holds in memory.
+      mostAhead = Math.max(mostAhead, pulled - (stub.calls.length - 1) * 10)
+      return allocateEach(call)
+    })
+    // One row per chunk, so that what is counted is the client's buffering, not the source's chunk size.
+    const rows = Stream.range(0, 4_999).pipe(
+      Stream.rechunk(1),
+      Stream.map((n) => {
+        pulled++
+        return { ringPoolId: "3", ringPoolKey: "k", params: { n: String(n) } }
+      })
+    )
+    return RingPoolClient.RingPoolClient.use((client) => Stream.runCollect(client.allocateStream(rows))).pipe(
+      Effect.provide(RingPoolClient.layer({ maxBatchSize: 10, maxInFlight: 2 }).pipe(Layer.provide(stub.layer))),
+      Effect.map((outcomes) => {
+        assert.strictEqual(outcomes.length, 5_000)
+        outcomes.forEach((outcome, n) => {
+          assert.isTrue(outcome.ok)
+          if (outcome.ok) assert.strictEqual(outcome.allocation.promoNumber, String(8_000_000_000 + n))
+        })
+        // Groups of maxBatchSize (one may leave early when the source is slow: groups wait at most 5 ms).
+        assert.isTrue(stub.calls.every((call) => call.rows.length <= 10))
+        assert.isAtMost(stub.calls.length, 510)
+        // Bounded: the source is never read far ahead of the answers (a few groups of buffering, not the whole input).
+        assert.isBelow(mostAhead, 200)
+      })
+    )
+  })
+})
+
+describe("layers", () => {
+  it.live("@ringpool/core/node layerConfig reads RINGPOOL_* and allocates over keep-alive HTTP", () =>
+    Effect.gen(function* () {
+      const service = yield* Effect.acquireRelease(Effect.promise(startLoopbackService), (s) => Effect.promise(s.close))
+      const provider = ConfigProvider.fromEnv({
+        env: { RINGPOOL_BASE_URL: service.url, RINGPOOL_KEY: "env-key", RINGPOOL_MAX_BATCH_SIZE: "2" }
+      })
+      const allocations = yield* RingPoolClient.RingPoolClient.use((client) =>
+        Effect.forEach([1, 2, 3], (n) => client.allocate({ ringPoolId: "8", params: { n: String(n) } }), {
+          concurrency: "unbounded"
+        })
+      ).pipe(Effect.provide(RingPoolNode.layerConfig().pipe(Layer.provide(ConfigProvider.layer(provider)))))
+      assert.deepStrictEqual(
+        allocations.map((a) => a.promoNumber),
+        ["8000000001", "8000000002", "8000000003"]
+      )
+      assert.deepStrictEqual(
+        service.calls.map((call) => call.rows.length),
+        [2, 1]
+      )
+      assert.include(service.calls[0]!.rows[0]!.api_suffix, "ring_pool_key=env-key")
+    }).pipe(Effect.scoped)
+  )
+
+  it.effect("a bad option fails the layer with InvalidRequest", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(Layer.build(RingPoolNode.layer({ maxInFlight: -1 })))
+      assert.strictEqual(error._tag, "RingPoolError")
+      assert.include(error.message, "maxInFlight must be a positive integer")
+    }).pipe(Effect.scoped)
+  )
+})
+
+describe("Allocation.toE164", () => {
+  it("gives +1 for a 10-digit North American number", () => {
+    assert.strictEqual(Allocation.toE164({ promoNumber: "8883906665" }), "+18883906665")
+    assert.strictEqual(Allocation.toE164({ promoNumber: "18883906665" }), "+18883906665")
+  })
+})
