@@ -10,7 +10,8 @@
 import type { RowResult, WireRow } from "./bulkCall.ts"
 
 export interface Entry {
-  readonly row: WireRow
+  /** Replaced by a copy with a generated `request_id` when its own repeats within the call it joins. */
+  row: WireRow
   /** Called exactly once, unless the caller cancelled first. */
   readonly settle: (result: RowResult) => void
   cancelled: boolean
@@ -80,9 +81,7 @@ export class Coalescer {
       const entry = this.queue[this.head++]!
       if (entry.cancelled) continue
       // The echo is checked by position; a repeated id would let two rows of the same call swap unnoticed.
-      if (ids.has(entry.row.wireId)) {
-        ;(entry as { row: WireRow }).row = { ...entry.row, wireId: generateWireId() }
-      }
+      if (ids.has(entry.row.wireId)) entry.row = { ...entry.row, wireId: generateWireId() }
       ids.add(entry.row.wireId)
       batch.push(entry)
     }
