@@ -1,0 +1,23 @@
+/**
+ * @ringpool/testkit: a stateful fake of Invoca's Bulk RingPool service, in-process (an Effect `HttpClient`)
+ * and on a real port, for test suites that must not call the real service.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * as FakeRingPool from "./FakeRingPool.ts"
+/** @since 0.1.0 */
+export * as FakeRingPoolServer from "./FakeRingPoolServer.ts"
+/** @since 0.1.0 */
+export { startFakeRingPoolServer } from "./FakeRingPoolServer.ts"
+/** @since 0.1.0 */
+export * as FakeServer from "./FakeServer.ts"
+/** @since 0.1.0 */
+export * as Fault from "./Fault.ts"
+/** @since 0.1.0 */
+export * as Pool from "./Pool.ts"
+/** @since 0.1.0 */
+export * as PoolModel from "./PoolModel.ts"
+/** @since 0.1.0 */
+export * as RingPoolFake from "./RingPoolFake.ts"

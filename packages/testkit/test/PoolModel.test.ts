@@ -1,0 +1,167 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as fc from "fast-check"
+import { PoolModel } from "../src/index.ts"
+
+const params = (m1: string) => [["m1", m1]] as const
+
+const allocated = (outcome: PoolModel.AllocationRecord | PoolModel.RowError): PoolModel.AllocationRecord => {
+  if ("errorClass" in outcome) return assert.fail(`expected an allocation, got ${outcome.errorClass}`)
+  return outcome
+}
+
+describe("PoolModel", () => {
+  it("gives a pool of size N N distinct numbers, then the overflow number with overflow: true", () => {
+    const model = new PoolModel.PoolModel({ pools: [{ id: "1", key: "k", size: 5 }] })
+    const records = Array.from({ length: 7 }, (_, i) =>
+      allocated(model.allocate("1", "k", params(`v${i}`), `r${i}`, 0))
+    )
+    const pool = model.pools[0]!
+    assert.strictEqual(new Set(records.slice(0, 5).map((r) => r.promoNumber)).size, 5)
+    for (const record of records.slice(0, 5)) {
+      assert.isFalse(record.overflow)
+      assert.notStrictEqual(record.promoNumber, pool.overflowNumber)
+    }
+    for (const record of records.slice(5)) {
+      assert.isTrue(record.overflow)
+      assert.strictEqual(record.promoNumber, pool.overflowNumber)
+    }
+    assert.deepStrictEqual(
+      model.allocations().map((r) => r.requestId),
+      records.map((r) => r.requestId)
+    )
+    assert.deepStrictEqual(model.allocations()[0], {
+      ringPoolId: "1",
+      promoNumber: records[0]!.promoNumber,
+      params: { m1: "v0" },
+      requestId: "r0",
+      overflow: false,
+      at: 0
+    })
+  })
+
+  it("answers NoNumberAvailable when the pool is full and overflow is off, and logs nothing for it", () => {
+    const model = new PoolModel.PoolModel({ pools: [{ id: "1", key: "k", size: 1, allowOverflow: false }] })
+    allocated(model.allocate("1", "k", params("a"), "r1", 0))
+    const refused = model.allocate("1", "k", params("b"), "r2", 0)
+    assert.deepStrictEqual(refused, {
+      errorClass: "NoNumberAvailable",
+      message: "RingPool '1' has no free number and does not allow overflow"
+    })
+    assert.strictEqual(model.allocations().length, 1)
+  })
+
+  it("checks the pool and the key, with the documented InvalidKey message", () => {
+    const model = new PoolModel.PoolModel({ pools: [{ id: "1", key: "k", size: 1 }] })
+    assert.deepStrictEqual(model.allocate("1", "A329F4DC002168", params("a"), undefined, 0), {
+      errorClass: "InvalidKey",
+      message: "API Key 'A329F4DC002168' is not valid for resource '1'"
+    })
+    assert.strictEqual(
+      (model.allocate("1", undefined, params("a"), undefined, 0) as PoolModel.RowError).errorClass,
+      "InvalidKey"
+    )
+    assert.strictEqual(
+      (model.allocate("2", "k", params("a"), undefined, 0) as PoolModel.RowError).errorClass,
+      "RingPoolNotFound"
+    )
+  })
+
+  it("reuses a number exactly lifetimeSeconds after it was allocated, least recently allocated first", () => {
+    const model = new PoolModel.PoolModel({ pools: [{ id: "1", key: "k", size: 2, lifetimeSeconds: 60 }] })
+    const a = allocated(model.allocate("1", "k", params("a"), "a", 0))
+    const b = allocated(model.allocate("1", "k", params("b"), "b", 10_000))
+    assert.isTrue(allocated(model.allocate("1", "k", params("c"), "c", 59_999)).overflow)
+    const d = allocated(model.allocate("1", "k", params("d"), "d", 60_000))
+    assert.strictEqual(d.promoNumber, a.promoNumber)
+    assert.isFalse(d.overflow)
+    assert.isTrue(allocated(model.allocate("1", "k", params("e"), "e", 65_000)).overflow)
+    const f = allocated(model.allocate("1", "k", params("f"), "f", 70_000))
+    assert.strictEqual(f.promoNumber, b.promoNumber)
+  })
+
+  it("attributes a call to a number at a time to the allocation that held it then", () => {
+    const model = new PoolModel.PoolModel({ pools: [{ id: "1", key: "k", size: 1, lifetimeSeconds: 60 }] })
+    const a = allocated(model.allocate("1", "k", params("a"), "a", 1_000))
+    const overflow = allocated(model.allocate("1", "k", params("o"), "o", 2_000))
+    const b = allocated(model.allocate("1", "k", params("b"), "b", 61_000))
+    assert.isUndefined(model.attribute(a.promoNumber, 999))
+    assert.strictEqual(model.attribute(a.promoNumber, 1_000), a)
+    // After its lifetime, until the number is allocated again, a call still names the last visit.
+    assert.strictEqual(model.attribute(a.promoNumber, 60_999), a)
+    assert.strictEqual(model.attribute(a.promoNumber, 61_000), b)
+    assert.strictEqual(
+      model.attribute(`${a.promoNumber.slice(0, 3)}-${a.promoNumber.slice(3, 6)}-${a.promoNumber.slice(6)}`, 5_000),
+      a
+    )
+    // Documented: calls to the overflow number cannot be attributed to one visit.
+    assert.isUndefined(model.attribute(overflow.promoNumber, 3_000))
+    assert.isUndefined(model.attribute("5555555555", 3_000))
+  })
+
+  it("treats a clock that steps back as standing still", () => {
+    const model = new PoolModel.PoolModel({ pools: [{ id: "1", key: "k", size: 1, lifetimeSeconds: 1 }] })
+    allocated(model.allocate("1", "k", params("a"), "a", 5_000))
+    const late = allocated(model.allocate("1", "k", params("b"), "b", 1_000))
+    assert.strictEqual(late.at, 5_000)
+    assert.isTrue(late.overflow)
+  })
+
+  it("keeps the most recent allocations up to its limit, and still attributes them", () => {
+    const model = new PoolModel.PoolModel({ pools: [{ id: "1", key: "k", size: 3 }], allocationLimit: 10 })
+    for (let i = 0; i < 100; i++) model.allocate("1", "k", params(String(i)), String(i), i * 1_800_000)
+    const log = model.allocations()
+    assert.deepStrictEqual(
+      log.map((r) => r.requestId),
+      Array.from({ length: 10 }, (_, i) => String(90 + i))
+    )
+    const last = log[9]!
+    assert.strictEqual(model.attribute(last.promoNumber, last.at), last)
+  })
+
+  it("reset frees every number and empties the log", () => {
+    const model = new PoolModel.PoolModel({ pools: [{ id: "1", key: "k", size: 1 }] })
+    const first = allocated(model.allocate("1", "k", params("a"), "a", 0))
+    model.reset()
+    assert.strictEqual(model.allocations().length, 0)
+    const again = allocated(model.allocate("1", "k", params("b"), "b", 0))
+    assert.strictEqual(again.promoNumber, first.promoNumber)
+    assert.isFalse(again.overflow)
+  })
+
+  it("behaves like a plain least-recently-allocated reference model, for any sequence", () => {
+    const scenario = fc.record({
+      size: fc.integer({ min: 1, max: 5 }),
+      lifetimeMs: fc.integer({ min: 1, max: 100 }),
+      steps: fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 60 })
+    })
+    fc.assert(
+      fc.property(scenario, ({ size, lifetimeMs, steps }) => {
+        const model = new PoolModel.PoolModel({
+          pools: [{ id: "1", key: "k", size, lifetimeSeconds: lifetimeMs / 1000 }]
+        })
+        const pool = model.pools[0]!
+        // The reference scans every number: free ones are those whose lease ended; the least recently allocated
+        // wins (by allocation order, so that two allocations in the same millisecond are still ordered).
+        const leasedAt = new Array<number>(size).fill(Number.NEGATIVE_INFINITY)
+        const order = new Array<number>(size).fill(Number.NEGATIVE_INFINITY)
+        let now = 0
+        for (const [n, step] of steps.entries()) {
+          now += step
+          let expected = -1
+          for (let i = 0; i < size; i++) {
+            const free = leasedAt[i]! + lifetimeMs <= now
+            if (free && (expected === -1 || order[i]! < order[expected]!)) expected = i
+          }
+          const record = allocated(model.allocate("1", "k", params("x"), undefined, now))
+          if (expected === -1) {
+            assert.isTrue(record.overflow)
+          } else {
+            assert.strictEqual(record.promoNumber, pool.numberAt(expected))
+            leasedAt[expected] = now
+            order[expected] = n
+          }
+        }
+      })
+    )
+  })
+})
