@@ -53,7 +53,7 @@ afterAll(() => {
 
 // A fake of its own for each round, with its own seed: fresh draws, and its logs (which live in this process
 // too) go away with it, so that memory compares the client's.
-const startFake = (seed: number): Promise<FakeRingPoolServer> =>
+const startFake = (seed: number): Promise<FakeRingPoolServer.FakeRingPoolServer> =>
   startFakeRingPoolServer({
     // More numbers than a round allocates (faulted answers allocate too), so no row shares a number by design.
     pools: [{ id: "soak", key: "soak-key", size: 30_000 }],
