@@ -55,17 +55,33 @@ const invalid = (description: string, requestId: string | undefined) =>
 const toPairs = (params: Params): ReadonlyArray<readonly [string, string]> =>
   Array.isArray(params) ? params : Object.entries(params as Record<string, string>)
 
+// The id is a path segment of the suffix: '/', '?', '#' or '%' in it would address another resource.
+const unsafeId = /[/?#%\s]/
+
 /**
- * Checks a request against the documented rules and normalises it. Plain code on purpose: it runs once per row
- * on the hot path, where a schema decode would cost more than the rest of the row's work.
+ * A request that passed the checks, its key still in the clear: what the engine puts on the wire. Internal: the
+ * key leaves this shape only inside a suffix.
  *
- * @since 0.1.0
- * @category validation
+ * @internal
  */
-export const validate = (
+export interface CheckedRequest {
+  readonly ringPoolId: string
+  readonly key: string
+  readonly params: ReadonlyArray<readonly [string, string]>
+  readonly requestId: string | undefined
+}
+
+/**
+ * The checks behind `validate`, without wrapping the key in a `Redacted` (a registry entry per row, which the hot
+ * path does not need: the key goes straight into the suffix). Plain code on purpose: it runs once per row, where a
+ * schema decode would cost more than the rest of the row's work.
+ *
+ * @internal
+ */
+export const check = (
   request: AllocationRequest,
   defaultKey?: Redacted.Redacted<string>
-): ValidRequest | RingPoolError.RingPoolError => {
+): CheckedRequest | RingPoolError.RingPoolError => {
   if (request === null || typeof request !== "object") return invalid("expected an object", undefined)
   const requestId = request.requestId
   if (requestId !== undefined && typeof requestId !== "string") return invalid("requestId must be a string", undefined)
@@ -74,17 +90,12 @@ export const validate = (
   if (typeof ringPoolId !== "string" || ringPoolId.length === 0) {
     return invalid("ringPoolId must be a non-empty string or a non-negative integer", requestId)
   }
-  // The id is a path segment of the suffix: '/', '?', '#' or '%' in it would address another resource.
-  if (/[/?#%\s]/.test(ringPoolId)) {
+  if (unsafeId.test(ringPoolId)) {
     return invalid("ringPoolId may not contain '/', '?', '#', '%' or spaces", requestId)
   }
-  const key = request.ringPoolKey ?? defaultKey
-  const ringPoolKey = typeof key === "string" ? Redacted.make(key) : Redacted.isRedacted(key) ? key : undefined
-  if (
-    ringPoolKey === undefined ||
-    typeof Redacted.value(ringPoolKey) !== "string" ||
-    Redacted.value(ringPoolKey) === ""
-  ) {
+  const given = request.ringPoolKey ?? defaultKey
+  const key = typeof given === "string" ? given : Redacted.isRedacted(given) ? Redacted.value(given) : undefined
+  if (typeof key !== "string" || key === "") {
     return invalid("ringPoolKey is required (a non-empty string): pass it, or set RINGPOOL_KEY", requestId)
   }
   const params = request.params
@@ -105,5 +116,26 @@ export const validate = (
       return invalid(`parameter ${JSON.stringify(name)} is not well-formed Unicode (a lone surrogate)`, requestId)
     }
   }
-  return { ringPoolId, ringPoolKey, params: pairs, requestId }
+  return { ringPoolId, key, params: pairs, requestId }
+}
+
+/**
+ * Checks a request against the documented rules and normalises it: id as a string, key redacted, parameters as
+ * pairs. A request that breaks a rule gives `InvalidRequest`, before any I/O.
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const validate = (
+  request: AllocationRequest,
+  defaultKey?: Redacted.Redacted<string>
+): ValidRequest | RingPoolError.RingPoolError => {
+  const checked = check(request, defaultKey)
+  if (checked instanceof RingPoolError.RingPoolError) return checked
+  return {
+    ringPoolId: checked.ringPoolId,
+    ringPoolKey: Redacted.make(checked.key),
+    params: checked.params,
+    requestId: checked.requestId
+  }
 }

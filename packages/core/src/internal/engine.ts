@@ -2,7 +2,7 @@
  * The machinery both faces share: validation, the wire row, the coalescer and the bulk call, run on one
  * Effect context. The Effect service and the Promise face are thin shells around it.
  */
-import { Cause, Context, Effect, Exit, Redacted } from "effect"
+import { Cause, Context, Effect, Exit } from "effect"
 import { HttpClient } from "effect/http"
 import type { Allocation } from "../Allocation.ts"
 import * as AllocationRequest from "../AllocationRequest.ts"
@@ -97,13 +97,13 @@ export const make = (
   })
 
   const prepare = (request: AllocationRequest.AllocationRequest): BulkCall.WireRow | RingPoolError.RingPoolError => {
-    const valid = AllocationRequest.validate(request, options.defaultKey)
-    if (valid instanceof RingPoolError.RingPoolError) return valid
+    const checked = AllocationRequest.check(request, options.defaultKey)
+    if (checked instanceof RingPoolError.RingPoolError) return checked
     return {
-      suffix: ApiSuffix.make(valid),
-      wireId: valid.requestId ?? generateWireId(),
-      requestId: valid.requestId,
-      key: Redacted.value(valid.ringPoolKey)
+      suffix: ApiSuffix.make({ ringPoolId: checked.ringPoolId, ringPoolKey: checked.key, params: checked.params }),
+      wireId: checked.requestId ?? generateWireId(),
+      requestId: checked.requestId,
+      key: checked.key
     }
   }
 
