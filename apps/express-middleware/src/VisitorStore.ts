@@ -1,0 +1,87 @@
+/**
+ * Where a visitor's number is kept between page views: an interface, so a site with several processes can
+ * share one (Redis, a database), and a bounded in-memory default.
+ *
+ * @since 0.1.0
+ */
+import { LRUCache } from "lru-cache"
+
+/**
+ * The number a visitor got from one pool, and for which parameters.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface VisitorNumber {
+  /** A digest of the parameters the number was allocated for (never the parameters themselves). */
+  readonly paramsDigest: string
+  readonly promoNumber: string
+  readonly promoNumberFormatted: string
+  readonly trackingUrl?: string
+  /** When the number may go to another visitor, in epoch milliseconds. Checked on read, so a store may keep entries longer. */
+  readonly expiresAt: number
+}
+
+/**
+ * A store of visitors' numbers. Methods may return Promises. Keys are `<visitor id>/<pool id>`; an entry must not
+ * be returned after `ttlSeconds` (the middleware also checks `expiresAt`, so a store that cannot expire entries
+ * is still correct, only larger).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface VisitorStore {
+  readonly get: (key: string) => VisitorNumber | undefined | Promise<VisitorNumber | undefined>
+  readonly set: (key: string, value: VisitorNumber, ttlSeconds: number) => void | Promise<void>
+  readonly delete: (key: string) => void | Promise<void>
+}
+
+/**
+ * The store failed (threw or rejected). A failed read serves the fallback; a failed write leaves the page its
+ * new number, which the visitor then does not keep.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class VisitorStoreError extends Error {
+  override readonly name = "VisitorStoreError"
+  constructor(operation: "get" | "set" | "delete", cause: unknown) {
+    super(`The visitor store failed to ${operation}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause
+    })
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface MemoryStoreOptions {
+  /** Visitors kept at most; the least recently seen are forgotten first (default 10,000). */
+  readonly max?: number
+}
+
+/**
+ * The default store: in this process's memory, bounded, entries dropped after their time to live. Not shared
+ * between processes: behind a load balancer without session affinity, use a shared store.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const memoryStore = (options: MemoryStoreOptions = {}): VisitorStore => {
+  const max = options.max ?? 10_000
+  if (!Number.isSafeInteger(max) || max < 1) {
+    throw new TypeError(`memoryStore(): max must be a positive integer such as 10000, got ${JSON.stringify(max)}`)
+  }
+  // Reads do not extend an entry's life: the number is the visitor's only for the pool's lifetime after allocation.
+  const cache = new LRUCache<string, VisitorNumber>({ max, ttlAutopurge: false, updateAgeOnGet: false })
+  return {
+    get: (key) => cache.get(key),
+    set: (key, value, ttlSeconds) => {
+      cache.set(key, value, { ttl: Math.max(1, Math.round(ttlSeconds * 1000)) })
+    },
+    delete: (key) => {
+      cache.delete(key)
+    }
+  }
+}
