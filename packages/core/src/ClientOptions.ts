@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { Config, Effect, Option, Redacted } from "effect"
+import { Cause, Config, ConfigProvider, Effect, Exit, Option, Redacted } from "effect"
 import * as BulkProtocol from "./BulkProtocol.ts"
 import type { RetrySettings } from "./internal/bulkCall.ts"
 import type * as RingPoolError from "./RingPoolError.ts"
@@ -142,12 +142,17 @@ export const config: Config.Config<ClientOptions> = Config.all({
 )
 
 /**
- * Reads the environment's options, merged under the given ones.
+ * Reads the environment's options now (not a cached copy of an earlier `process.env`), merged under the given ones.
+ * A malformed variable throws a `TypeError` naming it.
  *
  * @since 0.1.0
  * @category config
  */
-export const fromEnv = (overrides: ClientOptions = {}): ClientOptions => ({
-  ...Effect.runSync(config),
-  ...overrides
-})
+export const fromEnv = (overrides: ClientOptions = {}): ClientOptions => {
+  const read = Effect.runSyncExit(config.parse(ConfigProvider.fromEnv()))
+  if (Exit.isFailure(read)) {
+    const detail = String((Cause.squash(read.cause) as Error).message).replace(/\s+/g, " ")
+    throw new TypeError(`ringpool: the RINGPOOL_* environment is not valid: ${detail}`)
+  }
+  return { ...read.value, ...overrides }
+}
