@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// The README's first command. Until the CLI's `ringpool demo` lands, a core example: what a bulk row looks like.
-import { ApiSuffix } from "../../packages/core/dist/index.js"
+// The README's first command: `ringpool demo`, against an in-process fake (no account, no network).
+import { spawnSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
 
-const request = { ringPoolId: "123", ringPoolKey: "not-a-real-key", params: { m1: "autos", "SMS Callback": "true" } }
-console.log("api_suffix:", ApiSuffix.mask(ApiSuffix.make(request)))
+const bin = fileURLToPath(new URL("../../apps/cli/dist/bin.js", import.meta.url))
+const { status } = spawnSync(process.execPath, [bin, "demo"], { stdio: "inherit" })
+process.exit(status ?? 1)

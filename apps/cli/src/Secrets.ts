@@ -1,0 +1,31 @@
+/**
+ * The last guard before text reaches the terminal: hides every ring pool key this process knows of.
+ *
+ * Keys read from input files are never quoted by the readers and are masked by the core in the service's
+ * messages; the keys known here are the ones given on the command line (`--key`) or in `RINGPOOL_KEY`,
+ * which could otherwise surface through a library's error message.
+ */
+import { ApiSuffix } from "@ringpool/core"
+
+const knownKeys = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Array<string> => {
+  const keys: Array<string> = []
+  const fromEnv = env.RINGPOOL_KEY
+  if (fromEnv !== undefined && fromEnv !== "") keys.push(fromEnv)
+  argv.forEach((arg, i) => {
+    if (arg === "--key" && argv[i + 1] !== undefined) keys.push(argv[i + 1]!)
+    else if (arg.startsWith("--key=")) keys.push(arg.slice("--key=".length))
+  })
+  // Longest first, so that a key that contains another is hidden whole.
+  return keys.filter((key) => key.length > 0).sort((a, b) => b.length - a.length)
+}
+
+/** Masks the keys of this process (and any `ring_pool_key=` of a suffix) in `text`. */
+export const mask = (
+  text: string,
+  argv: ReadonlyArray<string> = process.argv,
+  env: NodeJS.ProcessEnv = process.env
+): string => {
+  let masked = ApiSuffix.mask(text)
+  for (const key of knownKeys(argv, env)) masked = masked.split(key).join("<redacted>")
+  return masked
+}

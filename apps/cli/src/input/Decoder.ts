@@ -1,0 +1,26 @@
+/**
+ * What the three input formats have in common: text goes in as it arrives, finished rows come out in input order.
+ * Decoders are plain synchronous code (they run for every row) and hold at most one unfinished record.
+ */
+import { Schema } from "effect"
+import type { InputRow } from "./InputRow.ts"
+
+export interface Decoder {
+  /** The rows completed by this text. Throws `UnreadableInput` when the input as a whole cannot be read. */
+  readonly push: (text: string) => Array<InputRow>
+  /** The rows left when the input ends. */
+  readonly end: () => Array<InputRow>
+}
+
+/** The input cannot be read as a whole (no header, not the JSON shape we read): exit 1. */
+export class UnreadableInput extends Schema.TaggedError<UnreadableInput>()("UnreadableInput", {
+  message: Schema.String
+}) {}
+
+/**
+ * A bulk row is a few hundred characters; a record beyond 1 MiB is a broken file (an unclosed quote), and holding
+ * it would let one line take all the memory. Such a record becomes an error row instead.
+ */
+export const maxRecordChars = 1024 * 1024
+
+export const tooLong = "longer than 1 MiB: not a row (an unclosed quote or a missing line break?)"

@@ -1,0 +1,102 @@
+/**
+ * One row of a bulk input file, already read: a request to allocate for, or the reason its line could not be read.
+ *
+ * Every reader (NDJSON, CSV, JSON) turns a record into named fields and hands them to `fromFields`, so the
+ * rules of a row are the same whatever the format:
+ * - `ring_pool_id` (required), `ring_pool_key` (optional; else `--key` / `RINGPOOL_KEY`), `request_id` (optional);
+ * - or `api_suffix` (the API's own row, parsed with core's `ApiSuffix.parse`) with an optional `request_id`;
+ * - every other field is a RingPool parameter, in the record's order. At least one is required (its value may be empty).
+ *
+ * A problem never quotes a value of the row: the line may hold a ring pool key.
+ */
+import { type AllocationRequest, ApiSuffix } from "@ringpool/core"
+import { Redacted, Result } from "effect"
+
+export type InputRow =
+  | { readonly line: number; readonly request: AllocationRequest.AllocationRequest }
+  | { readonly line: number; readonly problem: string; readonly requestId?: string }
+
+export const invalid = (line: number, problem: string, requestId?: string): InputRow =>
+  requestId === undefined ? { line, problem } : { line, problem, requestId }
+
+/** Values a parameter may have in JSON: written as text, the way they would appear in a URL. */
+const asText = (value: unknown): string | undefined =>
+  typeof value === "string"
+    ? value
+    : typeof value === "number" || typeof value === "boolean"
+      ? String(value)
+      : undefined
+
+/**
+ * The row of a record's fields, in order. `line` is where the record starts in the input.
+ */
+export const fromFields = (line: number, fields: Iterable<readonly [string, unknown]>): InputRow => {
+  let ringPoolId: unknown
+  let ringPoolKey: unknown
+  let requestIdValue: unknown
+  let apiSuffix: unknown
+  const params: Array<readonly [string, string]> = []
+  let badParam: string | undefined
+  for (const [name, value] of fields) {
+    if (name === "ring_pool_id") ringPoolId = value
+    else if (name === "ring_pool_key") ringPoolKey = value
+    else if (name === "request_id") requestIdValue = value
+    else if (name === "api_suffix") apiSuffix = value
+    else {
+      const text = asText(value)
+      if (text === undefined) badParam ??= name
+      else params.push([name, text])
+    }
+  }
+
+  // An empty request_id is no request_id: CSV has no other way to leave a cell out.
+  const requestIdText = requestIdValue === undefined || requestIdValue === null ? "" : asText(requestIdValue)
+  if (requestIdText === undefined) return invalid(line, "request_id must be a string or a number")
+  const requestId = requestIdText === "" ? undefined : requestIdText
+
+  if (badParam !== undefined) {
+    return invalid(line, `parameter ${JSON.stringify(badParam)} must be a string, number or boolean`, requestId)
+  }
+  if (apiSuffix !== undefined) {
+    return fromSuffix(line, apiSuffix, { ringPoolId, ringPoolKey, extraParams: params.length }, requestId)
+  }
+  const id = typeof ringPoolId === "number" ? String(ringPoolId) : ringPoolId
+  if (id === undefined || id === null || id === "") {
+    return invalid(line, "no ring_pool_id: every row needs the id of its ring pool", requestId)
+  }
+  if (typeof id !== "string") return invalid(line, "ring_pool_id must be a string or a number", requestId)
+  if (ringPoolKey !== undefined && ringPoolKey !== null && typeof ringPoolKey !== "string") {
+    return invalid(line, "ring_pool_key must be a string", requestId)
+  }
+  if (params.length === 0) {
+    return invalid(
+      line,
+      "no parameters: a row needs at least one field besides ring_pool_id, ring_pool_key and request_id (its value may be empty)",
+      requestId
+    )
+  }
+  // An empty key falls back to --key / RINGPOOL_KEY, for the same reason as an empty request_id.
+  const key = typeof ringPoolKey === "string" && ringPoolKey !== "" ? ringPoolKey : undefined
+  return { line, request: { ringPoolId: id, ringPoolKey: key, params, requestId } }
+}
+
+const fromSuffix = (
+  line: number,
+  apiSuffix: unknown,
+  others: { readonly ringPoolId: unknown; readonly ringPoolKey: unknown; readonly extraParams: number },
+  requestId: string | undefined
+): InputRow => {
+  if (typeof apiSuffix !== "string") return invalid(line, "api_suffix must be a string", requestId)
+  if (others.ringPoolId !== undefined || others.ringPoolKey !== undefined || others.extraParams > 0) {
+    return invalid(line, "a row with api_suffix may have only request_id besides it", requestId)
+  }
+  const parsed = ApiSuffix.parse(apiSuffix)
+  if (Result.isFailure(parsed)) return invalid(line, parsed.failure, requestId)
+  const { ringPoolId, ringPoolKey, params } = parsed.success
+  if (params.length === 0) {
+    return invalid(line, "api_suffix has no parameters: the API needs at least one besides ring_pool_key", requestId)
+  }
+  // `ring_pool_key=` with nothing after it falls back to --key / RINGPOOL_KEY, like an empty cell.
+  const key = ringPoolKey !== undefined && Redacted.value(ringPoolKey) !== "" ? ringPoolKey : undefined
+  return { line, request: { ringPoolId, ringPoolKey: key, params, requestId } }
+}

@@ -1,0 +1,104 @@
+/**
+ * One line of bulk output: the input's line number, what happened, and the API's own field names.
+ *
+ * - `outcome` is `allocated` (a number; `overflow` says whether it is the pool's shared overflow number),
+ *   `rejected` (the service answered the row with an error row: `error_class` and its `message`), or
+ *   `failed` (no answer for the row: `reason` is the core's reason, e.g. `Timeout`, `Transport`,
+ *   `InvalidRequest`, or `InvalidInput` for a line that could not be read; `error_class` when the service named one).
+ * - `request_id` is the row's own, when it had one.
+ */
+import type { RingPoolClient, RingPoolError } from "@ringpool/core"
+import type { InputRow } from "../input/InputRow.ts"
+
+// Every row has every field, absent ones `undefined` (which JSON leaves out): one object shape for all rows, built
+// in one literal, is several times less garbage per row than spreading optional parts together.
+export interface ResultRow {
+  readonly line: number
+  readonly outcome: "allocated" | "rejected" | "failed"
+  readonly request_id: string | undefined
+  readonly promo_number: string | undefined
+  readonly promo_number_formatted: string | undefined
+  readonly tracking_url: string | undefined
+  readonly overflow: boolean | undefined
+  readonly reason: string | undefined
+  readonly error_class: string | undefined
+  readonly message: string | undefined
+}
+
+/** The columns of CSV output, in order: every field a row can have. */
+export const columns = [
+  "line",
+  "outcome",
+  "request_id",
+  "promo_number",
+  "promo_number_formatted",
+  "tracking_url",
+  "overflow",
+  "reason",
+  "error_class",
+  "message"
+] as const satisfies ReadonlyArray<keyof ResultRow>
+
+/** `reason` of a line that could not be read as a row (bad JSON, bad CSV quoting, no pool id, no parameters). */
+export const invalidInputReason = "InvalidInput"
+
+const failure = (
+  line: number,
+  outcome: "rejected" | "failed",
+  requestId: string | undefined,
+  reason: string,
+  errorClass: string | undefined,
+  message: string
+): ResultRow => ({
+  line,
+  outcome,
+  request_id: requestId,
+  promo_number: undefined,
+  promo_number_formatted: undefined,
+  tracking_url: undefined,
+  overflow: undefined,
+  reason,
+  error_class: errorClass,
+  message
+})
+
+export const fromError = (
+  line: number,
+  requestId: string | undefined,
+  error: RingPoolError.RingPoolError
+): ResultRow => {
+  const reason = error.reason
+  switch (reason._tag) {
+    case "Rejected":
+      // The service's own message, as it sent it (the core has already masked the key it quotes).
+      return failure(line, "rejected", requestId, reason._tag, reason.errorClass, reason.description)
+    case "ServiceError":
+      return failure(line, "failed", requestId, reason._tag, reason.errorClass, reason.message)
+    default:
+      return failure(line, "failed", requestId, reason._tag, undefined, reason.message)
+  }
+}
+
+export const fromOutcome = (
+  line: number,
+  requestId: string | undefined,
+  outcome: RingPoolClient.Outcome
+): ResultRow => {
+  if (!outcome.ok) return fromError(line, requestId, outcome.error)
+  const allocation = outcome.allocation
+  return {
+    line,
+    outcome: "allocated",
+    request_id: requestId,
+    promo_number: allocation.promoNumber,
+    promo_number_formatted: allocation.promoNumberFormatted,
+    tracking_url: allocation.trackingUrl,
+    overflow: allocation.overflow,
+    reason: undefined,
+    error_class: undefined,
+    message: undefined
+  }
+}
+
+export const fromInvalid = (row: Extract<InputRow, { problem: string }>): ResultRow =>
+  failure(row.line, "failed", row.requestId, invalidInputReason, undefined, row.problem)

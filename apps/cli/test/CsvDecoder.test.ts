@@ -1,0 +1,110 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as CsvDecoder from "../src/input/CsvDecoder.ts"
+import { UnreadableInput } from "../src/input/Decoder.ts"
+import { decodeAll, plain } from "./support/rows.ts"
+
+const rowsOf = (text: string, size?: number) => decodeAll(CsvDecoder.make(), text, size).map(plain)
+const lines = (text: string) => rowsOf(text).map((row) => [row.line, "problem" in row ? row.problem : row.pool])
+
+describe("CSV input", () => {
+  it("names columns by the header; every column but ring_pool_id, ring_pool_key and request_id is a parameter", () => {
+    const text = ' ring_pool_id , m1,request_id,ring_pool_key,m2\n12,autos,A1,k1,"ford, f150"\n13,,,,"say ""hi"""\n'
+    assert.deepStrictEqual(rowsOf(text), [
+      {
+        line: 2,
+        pool: "12",
+        key: "k1",
+        params: [
+          ["m1", "autos"],
+          ["m2", "ford, f150"]
+        ],
+        requestId: "A1"
+      },
+      {
+        line: 3,
+        pool: "13",
+        params: [
+          ["m1", ""],
+          ["m2", 'say "hi"']
+        ]
+      }
+    ])
+  })
+
+  it("numbers a row by the line where its record starts, across quoted line breaks and blank lines", () => {
+    const text = 'ring_pool_id,m1\r\n1,"two\r\nlines"\r\n\r\n2,b\r\n3,"x\n\ny"\n4,d'
+    assert.deepStrictEqual(lines(text), [
+      [2, "1"],
+      [5, "2"],
+      [6, "3"],
+      [9, "4"]
+    ])
+    for (const size of [1, 3, 11]) assert.deepStrictEqual(rowsOf(text, size), rowsOf(text))
+    assert.deepStrictEqual((rowsOf(text)[0] as { params: unknown }).params, [["m1", "two\r\nlines"]])
+  })
+
+  it("makes an error row of bad quoting or a wrong number of fields, and reads on at the next line", () => {
+    const text = 'ring_pool_id,m1\n1,a\n2,"b"x\n3,c"d\n4,"e",extra\n5\n6,f\n'
+    assert.deepStrictEqual(lines(text), [
+      [2, "1"],
+      [3, "bad CSV quoting: a quoted field must be followed by a comma or the end of the line"],
+      [4, 'bad CSV quoting: a quote inside an unquoted field (quote the whole field and write a quote as "")'],
+      [5, "3 fields, but the header names 2 columns"],
+      [6, "1 fields, but the header names 2 columns"],
+      [7, "6"]
+    ])
+  })
+
+  it("costs one row for a stray quote that swallows the lines after it: they are read again", () => {
+    // The quote of line 3 is closed badly on line 5: lines 4 and 5 are rows of their own.
+    const closedBadly = 'ring_pool_id,m1\n1,a\n2,"stray\n3,c\n4,"d\ne"\n'
+    assert.deepStrictEqual(lines(closedBadly), [
+      [2, "1"],
+      [3, "bad CSV quoting: a quoted field must be followed by a comma or the end of the line"],
+      [4, "3"],
+      [5, "4"]
+    ])
+    assert.deepStrictEqual((rowsOf(closedBadly)[3] as { params: unknown }).params, [["m1", "d\ne"]])
+    const neverClosed = 'ring_pool_id,m1\n1,a\n2,"stray\n3,c\n4,d'
+    assert.deepStrictEqual(lines(neverClosed), [
+      [2, "1"],
+      [3, "bad CSV quoting: a quoted field is never closed"],
+      [4, "3"],
+      [5, "4"]
+    ])
+    for (const size of [1, 5]) {
+      assert.deepStrictEqual(rowsOf(closedBadly, size), rowsOf(closedBadly))
+      assert.deepStrictEqual(rowsOf(neverClosed, size), rowsOf(neverClosed))
+    }
+  })
+
+  it("does not quote a bad record's cells in its problem (a cell may be a key)", () => {
+    const rows = rowsOf('ring_pool_id,ring_pool_key,m1\n1,KEY-DO-NOT-PRINT-1234"x,a\n1,"KEY-DO-NOT-PRINT-1234"x,a\n')
+    assert.strictEqual(rows.length, 2)
+    assert.notInclude(JSON.stringify(rows), "KEY-DO-NOT-PRINT")
+  })
+
+  it("refuses a header without ring_pool_id (or api_suffix), with a name twice, or unreadable", () => {
+    const refusal = (text: string) => {
+      try {
+        rowsOf(text)
+      } catch (error) {
+        assert.instanceOf(error, UnreadableInput)
+        return (error as UnreadableInput).message
+      }
+      assert.fail("expected UnreadableInput")
+    }
+    assert.include(refusal("pool,m1\n1,a\n"), "no ring_pool_id column")
+    assert.include(refusal("ring_pool_id,m1,m1\n1,a,b\n"), 'names column "m1" twice')
+    assert.include(refusal("ring_pool_id,,m1\n1,a,b\n"), "column 2 of the CSV header has no name")
+    assert.include(refusal('"ring_pool_id,m1\n1,a\n'), "the CSV header is unreadable")
+    assert.deepStrictEqual(rowsOf("api_suffix,request_id\n1/allocate_number.json?m1=a,R\n"), [
+      { line: 2, pool: "1", params: [["m1", "a"]], requestId: "R" }
+    ])
+  })
+
+  it("has no rows for an empty input or a header alone", () => {
+    assert.deepStrictEqual(rowsOf(""), [])
+    assert.deepStrictEqual(rowsOf("ring_pool_id,m1\n"), [])
+  })
+})

@@ -1,0 +1,58 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as NdjsonDecoder from "../src/input/NdjsonDecoder.ts"
+import { decodeAll, plain } from "./support/rows.ts"
+
+const rowsOf = (text: string, size?: number) => decodeAll(NdjsonDecoder.make(), text, size).map(plain)
+
+describe("NDJSON input", () => {
+  it("reads a row per line: pool, key, request id, and every other field as a parameter in order", () => {
+    const text =
+      '{"ring_pool_id":"12","m2":"ford","ring_pool_key":"k1","m1":"autos","request_id":"A1"}\n{"ring_pool_id":7,"m1":""}\n'
+    assert.deepStrictEqual(rowsOf(text), [
+      {
+        line: 1,
+        pool: "12",
+        key: "k1",
+        params: [
+          ["m2", "ford"],
+          ["m1", "autos"]
+        ],
+        requestId: "A1"
+      },
+      { line: 2, pool: "7", params: [["m1", ""]] }
+    ])
+  })
+
+  it("gives the same rows whatever size the pieces of input come in, CRLF and a last line without newline included", () => {
+    const text =
+      '{"ring_pool_id":"1","m1":"a"}\r\n\r\n{"ring_pool_id":"2","m1":"b"}\n   \n{"ring_pool_id":"3","m1":"c"}'
+    const whole = rowsOf(text)
+    assert.deepStrictEqual(
+      whole.map((row) => row.line),
+      [1, 3, 5]
+    )
+    for (const size of [1, 2, 7, 30]) assert.deepStrictEqual(rowsOf(text, size), whole)
+  })
+
+  it("makes an error row of a bad line, without quoting it, and reads on", () => {
+    const rows = rowsOf(
+      '{"ring_pool_id":"1","m1":"a"}\n{"ring_pool_key":"KEY-DO-NOT-PRINT-1234", oops\n[1,2]\n{"ring_pool_id":"1","m1":"b"}\n'
+    )
+    assert.strictEqual(rows.length, 4)
+    assert.strictEqual(rows[1]!.line, 2)
+    assert.match((rows[1] as { problem: string }).problem, /^not valid JSON \(at character \d+\)$/)
+    assert.strictEqual(rows[2]!.line, 3)
+    assert.include((rows[2] as { problem: string }).problem, "not a JSON object")
+    assert.strictEqual((rows[3] as { pool: string }).pool, "1")
+    assert.notInclude(JSON.stringify(rows), "KEY-DO-NOT-PRINT")
+  })
+
+  it("makes an error row of a line over 1 MiB without holding it, and reads on", () => {
+    const long = `{"ring_pool_id":"1","m1":"${"x".repeat(1024 * 1024 + 10)}"}`
+    const rows = rowsOf(`${long}\n{"ring_pool_id":"2","m1":"b"}\n`, 64 * 1024)
+    assert.strictEqual(rows.length, 2)
+    assert.strictEqual(rows[0]!.line, 1)
+    assert.include((rows[0] as { problem: string }).problem, "longer than 1 MiB")
+    assert.strictEqual((rows[1] as { pool: string }).pool, "2")
+  })
+})
