@@ -1,6 +1,6 @@
 // The baselines the client is measured against: what a team writes by hand today, one bulk call of one row per
 // allocation over a keep-alive connection. Both check the echoed request_id, as any careful hand-written client would.
-import { Agent, request } from "node:http"
+import { bulkPoster } from "./bulkPost.mjs"
 
 const suffixOf = (row) =>
   `${row.ringPoolId}/allocate_number.json?ring_pool_key=${encodeURIComponent(row.ringPoolKey)}` +
@@ -32,38 +32,8 @@ export const fetchBaseline = (url) => {
 
 /** node:http with a keep-alive agent: the strictest simple baseline (less per-request work than fetch). */
 export const httpBaseline = (url, maxSockets = 256) => {
-  const agent = new Agent({ keepAlive: true, maxSockets })
-  const { hostname, port } = new URL(url)
-  const allocate = (row) =>
-    new Promise((resolve, reject) => {
-      const body = bodyOf(row)
-      const req = request(
-        {
-          agent,
-          hostname,
-          port,
-          method: "POST",
-          path: "/api/2013-07-01/bulk.json",
-          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) }
-        },
-        (res) => {
-          let text = ""
-          res.setEncoding("utf8")
-          res.on("data", (chunk) => {
-            text += chunk
-          })
-          res.on("end", () => {
-            try {
-              resolve(firstRow(text, row))
-            } catch (error) {
-              reject(error)
-            }
-          })
-        }
-      )
-      req.on("error", reject)
-      req.end(body)
-    })
-  allocate.close = () => agent.destroy()
+  const post = bulkPoster(url, maxSockets)
+  const allocate = async (row) => firstRow((await post(bodyOf(row))).text, row)
+  allocate.close = post.close
   return allocate
 }
