@@ -25,43 +25,44 @@ const size = {
 }
 
 const rows = []
-const add = (benchmark, figure, target, met) => {
-  rows.push({ benchmark, figure, target, verdict: met === undefined ? "" : met ? "met" : "MISSED" })
-  console.error(`${benchmark}: ${figure}${target ? ` (target ${target}: ${met ? "met" : "MISSED"})` : ""}`)
+const verdictOf = (met) => (met ? "met" : "MISSED")
+const add = (benchmark, figure, target, verdict) => {
+  rows.push({ benchmark, figure, target, verdict })
+  console.error(`${benchmark}: ${figure}${target ? ` (target ${target}: ${verdict})` : ""}`)
 }
 
 const fake = await startProcess(fileURLToPath(new URL("./fakeServer.mjs", import.meta.url)))
 try {
   const t = await throughput(fake.url, size)
-  const strictest = Math.max(t.rate.fetch, t.rate.http)
   add(
     `1. Throughput, ${fixed(size.total)} allocations, ${size.callers} callers`,
     `coalesced ${fixed(t.rate.coalesced)}/s (${fixed(t.rowsPerBulkCall, 1)} rows per bulk call); fetch baseline ${fixed(t.rate.fetch)}/s; node:http baseline ${fixed(t.rate.http)}/s; ratio ${fixed(t.rate.coalesced / t.rate.fetch, 1)}x fetch, ${fixed(t.rate.coalesced / t.rate.http, 1)}x node:http`,
-    ">= 10x the baseline",
-    t.rate.coalesced / strictest >= 10
+    ">= 10x the fetch baseline (the issue's); the design card's stricter node:http baseline also shown",
+    `${verdictOf(t.rate.coalesced / t.rate.fetch >= 10)} vs fetch; ${verdictOf(t.rate.coalesced / t.rate.http >= 10)} vs node:http`
   )
-  const p50Ratio = t.idle.coalesced.p50 / Math.min(t.idle.fetch.p50, t.idle.http.p50)
+  const p50Ratio = t.idle.coalesced.p50 / t.idle.fetch.p50
+  const p50RatioHttp = t.idle.coalesced.p50 / t.idle.http.p50
   add(
     `2. Idle latency, ${fixed(size.idleCount)} sequential allocations`,
-    `coalesced p50 ${fixed(t.idle.coalesced.p50, 3)} ms, p99 ${fixed(t.idle.coalesced.p99, 3)} ms; fetch p50 ${fixed(t.idle.fetch.p50, 3)} / p99 ${fixed(t.idle.fetch.p99, 3)} ms; node:http p50 ${fixed(t.idle.http.p50, 3)} / p99 ${fixed(t.idle.http.p99, 3)} ms; p50 ratio ${fixed(p50Ratio, 2)} (vs the faster baseline)`,
-    "p50 <= 1.2x the baseline",
-    p50Ratio <= 1.2
+    `coalesced p50 ${fixed(t.idle.coalesced.p50, 3)} ms, p99 ${fixed(t.idle.coalesced.p99, 3)} ms; fetch p50 ${fixed(t.idle.fetch.p50, 3)} / p99 ${fixed(t.idle.fetch.p99, 3)} ms; node:http p50 ${fixed(t.idle.http.p50, 3)} / p99 ${fixed(t.idle.http.p99, 3)} ms; p50 ratio ${fixed(p50Ratio, 2)} vs fetch, ${fixed(p50RatioHttp, 2)} vs node:http`,
+    "p50 <= 1.2x the fetch baseline; node:http also shown",
+    `${verdictOf(p50Ratio <= 1.2)} vs fetch; ${verdictOf(p50RatioHttp <= 1.2)} vs node:http`
   )
   const core = await coreInProcess(size)
   add(
     `3. Core overhead, in-process transport, ${fixed(size.total)} allocations`,
-    `${fixed(core.rate)} allocations/s, ${fixed(core.microsPerAllocation, 2)} µs per allocation`,
+    `on the testkit's in-process fake ${fixed(core.fake.rate)}/s (${fixed(core.fake.microsPerAllocation, 2)} µs per allocation, the fake's own pool work included); on a bare echo transport ${fixed(core.echo.rate)}/s (${fixed(core.echo.microsPerAllocation, 2)} µs: the client alone)`,
     ">= 100,000/s",
-    core.rate >= 100_000
+    `${verdictOf(core.echo.rate >= 100_000)} by the client alone; ${verdictOf(core.fake.rate >= 100_000)} with the fake`
   )
   const server = await fakeServerAlone(fake.url, { seconds: size.fakeSeconds })
-  add("4. Fake server alone, bulk calls of 100 rows", `${fixed(server.rowsPerSecond)} rows/s`, "", undefined)
+  add("4. Fake server alone, bulk calls of 100 rows", `${fixed(server.rowsPerSecond)} rows/s`, "", "")
   const page = await middleware(fake.url, { seconds: size.pageSeconds })
   add(
     "5. Express page, autocannon, 100 connections",
     `with the middleware ${fixed(page.ringpool.rps)} req/s (p99 ${page.ringpool.p99} ms, ${page.ringpool.errors} errors); fixed number ${fixed(page.fixed.rps)} req/s (p99 ${page.fixed.p99} ms); ratio ${fixed(page.ringpool.rps / page.fixed.rps, 2)}`,
     "ratio >= 0.5",
-    page.ringpool.rps / page.fixed.rps >= 0.5
+    verdictOf(page.ringpool.rps / page.fixed.rps >= 0.5)
   )
   const [small, large] = size.cliSizes
   const files = await cli(fake.url, { sizes: size.cliSizes })
@@ -70,7 +71,7 @@ try {
     `6. ringpool bulk, NDJSON, ${fixed(small)} and ${fixed(large)} rows`,
     `${fixed(files[large].rowsPerSecond)} rows/s at ${fixed(large)} (${fixed(files[small].rowsPerSecond)} at ${fixed(small)}); peak RSS ${mb(files[large].peakBytes)} vs ${mb(files[small].peakBytes)} (${fixed(files[large].peakBytes / files[small].peakBytes, 2)}x)`,
     "peak < 250 MB and <= 1.3x the smaller file's",
-    files[large].peakBytes < 250 * 1024 * 1024 && files[large].peakBytes <= 1.3 * files[small].peakBytes
+    verdictOf(files[large].peakBytes < 250 * 1024 * 1024 && files[large].peakBytes <= 1.3 * files[small].peakBytes)
   )
 } finally {
   await fake.stop()
@@ -88,6 +89,18 @@ const header = [
   "|---|---|---|---|"
 ]
 const table = rows.map((r) => `| ${r.benchmark} | ${r.figure} | ${r.target} | ${r.verdict} |`)
-const text = `${[...header, ...table].join("\n")}\n`
+// What the profiles said when these benchmarks were built (see the closing notes of the benchmark issue).
+const notes = [
+  "",
+  "Reading the misses:",
+  "- 1 vs node:http: the coalesced client is bounded by the fake, not by itself. Benchmark 4 is the fake's ceiling",
+  "  (its handler alone costs about 8 µs per row: suffix parsing, leases, logs); no client can allocate faster than",
+  "  that against it. A one-row node:http call per allocation is bounded by the fake's per-call work instead.",
+  "- 2 vs node:http: a CPU profile of idle allocations puts about 30% of the client process's busy time in Effect's",
+  "  runtime and HttpClient (fiber, request and response wrapping) and 9% in undici; the hand-written node:http",
+  "  baseline has none of that. Against fetch, the issue's baseline, the client is at parity.",
+  "- 3: the figure on the fake includes the fake's own pool work; the echo transport leaves the client's cost alone."
+]
+const text = `${[...header, ...table, ...notes].join("\n")}\n`
 console.log(text)
 if (!quick) await writeFile(new URL("../../BENCHMARKS.md", import.meta.url), text)
