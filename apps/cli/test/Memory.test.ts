@@ -3,9 +3,9 @@
  * built binary against the fake on loopback; the child reports its own peak RSS (`process.resourceUsage().maxRSS`,
  * from a preloaded script, so the binary carries no test hook).
  *
- * The binary is run as a user runs it, through its shebang, which gives V8 a heap limit of 128 MB (see src/bin.ts):
- * without one, on a machine with plenty of memory V8 lets garbage pile up to several times the live heap before a
- * full collection, so a long run peaks far above a short one while holding the same (~37 MiB live in both). The
+ * The binary is run as a user runs it, through its shebang, which gives V8 heap limits (128 MB of old space, see
+ * src/bin.ts): without them, on a machine with plenty of memory V8 lets garbage pile up to several times the live
+ * heap before a full collection, so a long run peaks far above a short one while holding the same (~37 MiB live in both). The
  * limit is 3x what a run keeps alive; a run that kept its rows (200,000 of them are well over 128 MB as objects)
  * would blow through it or show it in its peak, and fail this test either way.
  */

@@ -54,7 +54,8 @@ export class RingPoolClient extends Context.Service<
     /** Many rows: one outcome per row, in input order, in bulk calls of at most `maxBatchSize`. Never fails. */
     readonly allocateAll: (requests: Iterable<AllocationRequest>) => Effect.Effect<Array<Outcome>>
     /**
-     * Unbounded input with bounded memory: at most `maxBatchSize * maxInFlight` rows are held at once.
+     * Unbounded input with bounded memory: `maxInFlight` groups of up to `maxBatchSize` rows are in flight, plus the
+     * stream's own small buffers, whatever the input's length.
      * Outcomes come out in input order.
      */
     readonly allocateStream: <E, R>(requests: Stream.Stream<AllocationRequest, E, R>) => Stream.Stream<Outcome, E, R>

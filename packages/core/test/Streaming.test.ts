@@ -6,7 +6,7 @@ import { startLoopbackService } from "./support/loopbackService.ts"
 import { allocateEach, stubLayer } from "./support/stubService.ts"
 
 describe("allocateStream", () => {
-  it.live("allocates an unbounded stream in order, holding at most maxBatchSize * maxInFlight rows", () => {
+  it.live("allocates an unbounded stream in order, holding a bounded number of rows", () => {
     let pulled = 0
     let mostAhead = 0
     const stub = stubLayer((call) => {
