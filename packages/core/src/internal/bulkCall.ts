@@ -4,7 +4,7 @@
  * reasons, and the one place that decides whether an answer's rows may be handed to the rows sent.
  */
 import { Cause, Effect, Exit, Schema } from "effect"
-import { type HttpClient, HttpClientRequest } from "effect/http"
+import { HttpClient, HttpClientRequest } from "effect/http"
 import type { Allocation } from "../Allocation.ts"
 import * as BulkProtocol from "../BulkProtocol.ts"
 import * as RingPoolError from "../RingPoolError.ts"
@@ -66,6 +66,8 @@ const excerpt = (text: string, keys: ReadonlyArray<string>): string => {
   for (const key of keys) masked = RingPoolError.maskKey(masked, key)
   return masked.replace(/\s+/g, " ").trim()
 }
+
+const always = () => true
 
 const decodeResponse = Schema.decodeUnknownExit(BulkProtocol.ResponseBody)
 const decodeErrorBody = Schema.decodeUnknownExit(BulkProtocol.ErrorBody)
@@ -186,6 +188,9 @@ export const make = (http: HttpClient.HttpClient, settings: BulkCallSettings, st
         })
       ),
       Effect.mapError(transportReason),
+      // Our own span per bulk call says what matters (rows, status, server time); the HTTP client's span per request
+      // would repeat it, and its propagation headers would send our trace ids to the vendor.
+      Effect.provideService(HttpClient.TracerDisabledWhen, always),
       Effect.timeoutOrElse({
         duration: settings.timeoutMs,
         orElse: () => Effect.fail(new RingPoolError.Timeout({ timeoutMs: settings.timeoutMs }))
