@@ -74,7 +74,10 @@ export const make = (
     maxBatchSize: options.maxBatchSize,
     maxInFlight: options.maxInFlight,
     send: (rows, done) => {
-      if (runner !== undefined) return runner(rows, done)
+      if (runner !== undefined) {
+        runner(rows, done)
+        return
+      }
       runnerReady!.then(
         (ready) => {
           runner = ready
