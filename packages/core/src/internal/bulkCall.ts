@@ -233,7 +233,8 @@ export const make = (http: HttpClient.HttpClient, settings: BulkCallSettings, st
         })
       ),
       Effect.map(([results]) => results),
-      Effect.withSpan("RingPoolClient.bulkCall")
+      // A stack trace per call would point into the coalescer, not at any caller: not worth its cost.
+      Effect.withSpan("RingPoolClient.bulkCall", undefined, { captureStackTrace: false })
     )
   }
 }

@@ -43,6 +43,17 @@ const processingTime = Metric.histogram("ringpool_processing_time_ms", {
   boundaries: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000]
 })
 
+// One attributed counter per outcome, made once: `withAttributes` builds a new key each time it is called.
+const rowCounters = new Map<string, Metric.Metric<number, unknown>>()
+const rowsCounter = (key: string, attributes: Record<string, string>) => {
+  let counter = rowCounters.get(key)
+  if (counter === undefined) {
+    counter = Metric.withAttributes(rows, attributes)
+    rowCounters.set(key, counter)
+  }
+  return counter
+}
+
 const add = (record: Record<string, number>, key: string, n: number) => {
   record[key] = (record[key] ?? 0) + n
 }
@@ -73,14 +84,14 @@ export const recordBulkCall = (
     if (colon === -1) {
       if (key === "overflow") stats.overflow += n
       else stats.allocated += n
-      updates.push(Metric.update(Metric.withAttributes(rows, { outcome: key }), n))
+      updates.push(Metric.update(rowsCounter(key, { outcome: key }), n))
     } else {
       const kind = key.slice(0, colon)
       const detail = key.slice(colon + 1)
       add(kind === "rejected" ? stats.rejected : stats.failed, detail, n)
       const attributes =
         kind === "rejected" ? { outcome: kind, error_class: detail } : { outcome: kind, reason: detail }
-      updates.push(Metric.update(Metric.withAttributes(rows, attributes), n))
+      updates.push(Metric.update(rowsCounter(key, attributes), n))
     }
   }
   return Effect.all(updates, { discard: true })
