@@ -64,6 +64,38 @@ export interface ParsedSuffix {
   readonly params: ReadonlyArray<readonly [string, string]>
 }
 
+/**
+ * What `parse` returns. The key is held in a private field and wrapped in a `Redacted` only when asked for: a server
+ * parses a suffix per row, and a `Redacted` costs a registry entry each. It is not enumerable, so spreading or
+ * serialising a parsed suffix never copies the key.
+ */
+class Parsed implements ParsedSuffix {
+  readonly #key: string | undefined
+  constructor(
+    readonly ringPoolId: string,
+    key: string | undefined,
+    readonly params: ReadonlyArray<readonly [string, string]>
+  ) {
+    this.#key = key
+  }
+  get ringPoolKey(): Redacted.Redacted<string> | undefined {
+    return this.#key === undefined ? undefined : Redacted.make(this.#key)
+  }
+  static keyOf(parsed: ParsedSuffix): string | undefined {
+    if (#key in parsed) return parsed.#key
+    return parsed.ringPoolKey === undefined ? undefined : Redacted.value(parsed.ringPoolKey)
+  }
+}
+
+/**
+ * The key of a parsed suffix in the clear, as `Redacted.value(parsed.ringPoolKey)` gives it, without making a
+ * `Redacted` first: for servers that compare keys per row. Never log what it returns.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const keyOf = (parsed: ParsedSuffix): string | undefined => Parsed.keyOf(parsed)
+
 const decode = (text: string): string | undefined => {
   if (text.indexOf("+") !== -1) text = text.replace(/\+/g, " ")
   if (text.indexOf("%") === -1) return text
@@ -94,7 +126,7 @@ export const parse = (suffix: string): Result.Result<ParsedSuffix, string> => {
   const ringPoolId = decode(match[1]!)
   if (ringPoolId === undefined || ringPoolId === "")
     return Result.fail("the ring pool id is not valid percent-encoding")
-  let ringPoolKey: Redacted.Redacted<string> | undefined
+  let ringPoolKey: string | undefined
   const params: Array<readonly [string, string]> = []
   if (question !== -1) {
     for (const part of suffix.slice(question + 1).split("&")) {
@@ -105,9 +137,9 @@ export const parse = (suffix: string): Result.Result<ParsedSuffix, string> => {
       if (name === undefined || value === undefined) {
         return Result.fail("a parameter of api_suffix is not valid percent-encoding")
       }
-      if (name === "ring_pool_key") ringPoolKey = Redacted.make(value)
+      if (name === "ring_pool_key") ringPoolKey = value
       else params.push([name, value])
     }
   }
-  return Result.succeed({ ringPoolId, ringPoolKey, params })
+  return Result.succeed(new Parsed(ringPoolId, ringPoolKey, params))
 }

@@ -104,6 +104,21 @@ describe("ApiSuffix.parse", () => {
     }
   })
 
+  it("holds the key out of sight: not in JSON or a spread, in the clear only through keyOf", () => {
+    const parsed = ApiSuffix.parse("1/allocate_number.json?ring_pool_key=SECRET&m1=a")
+    assert.isTrue(Result.isSuccess(parsed))
+    if (Result.isFailure(parsed)) return
+    assert.notInclude(JSON.stringify(parsed.success), "SECRET")
+    assert.notInclude(JSON.stringify({ ...parsed.success }), "SECRET")
+    assert.strictEqual(String(parsed.success.ringPoolKey), "<redacted>")
+    assert.strictEqual(Redacted.value(parsed.success.ringPoolKey!), "SECRET")
+    assert.strictEqual(ApiSuffix.keyOf(parsed.success), "SECRET")
+    assert.strictEqual(
+      ApiSuffix.keyOf({ ringPoolId: "1", ringPoolKey: Redacted.make("OTHER"), params: [["m1", "a"]] }),
+      "OTHER"
+    )
+  })
+
   it("masks the key for display", () => {
     assert.strictEqual(
       ApiSuffix.mask("1/allocate_number.json?ring_pool_key=SECRET&m1=a"),

@@ -29,7 +29,7 @@
  * @since 0.1.0
  */
 import { ApiSuffix, BulkProtocol, RingPoolError } from "@ringpool/core"
-import { Exit, Predicate, Redacted, Result, Schema } from "effect"
+import { Exit, Predicate, Result, Schema } from "effect"
 import type * as Fault from "./Fault.ts"
 import { BoundedList } from "./internal/boundedList.ts"
 import { FaultPlan } from "./internal/faultPlan.ts"
@@ -369,13 +369,7 @@ export class RingPoolFake {
     const outcome =
       suffix.params.length === 0
         ? noParameters
-        : this.model.allocate(
-            suffix.ringPoolId,
-            suffix.ringPoolKey === undefined ? undefined : Redacted.value(suffix.ringPoolKey),
-            suffix.params,
-            requestId,
-            now
-          )
+        : this.model.allocate(suffix.ringPoolId, ApiSuffix.keyOf(suffix), suffix.params, requestId, now)
     const recorded = { requestId, apiSuffix, parsed: suffix, outcome }
     if (isRowError(outcome)) return { recorded, wire: errorRow(requestId, outcome) }
     const number = outcome.promoNumber
