@@ -1,18 +1,16 @@
 import request from "supertest"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { clientFor, type Fake, type PageBody, pool, type Site, startFake, startSite } from "./support/harness.ts"
+import { describe, expect, it } from "vitest"
+import {
+  clientFor,
+  type Fake,
+  fakeAndSitePerTest,
+  type PageBody,
+  pool,
+  startFake,
+  startSite
+} from "./support/harness.ts"
 
-let fake: Fake
-let site: Site | undefined
-beforeAll(async () => {
-  fake = await startFake()
-})
-afterEach(async () => {
-  await site?.close()
-  site = undefined
-  fake.reset()
-})
-afterAll(() => fake.close())
+const fixture = fakeAndSitePerTest()
 
 const timeoutMs = 1_000
 // Machines are shared and noisy: the page must come in the budget plus this, not in the service's own time.
@@ -40,24 +38,24 @@ const scenarios: ReadonlyArray<Scenario> = [
     name: "delayed past timeoutMs",
     reason: /^Timeout$/,
     prepare: async () => {
-      fake.inject({ fault: "delay", ms: 5_000, times: "always" })
-      return fake
+      fixture.fake.inject({ fault: "delay", ms: 5_000, times: "always" })
+      return fixture.fake
     }
   },
   {
     name: "answering 500",
     reason: /^ServiceError$/,
     prepare: async () => {
-      fake.inject({ fault: "status", status: 500, times: "always" })
-      return fake
+      fixture.fake.inject({ fault: "status", status: 500, times: "always" })
+      return fixture.fake
     }
   },
   {
     name: "dropping the connection",
     reason: /^Transport$/,
     prepare: async () => {
-      fake.inject({ fault: "drop", times: "always" })
-      return fake
+      fixture.fake.inject({ fault: "drop", times: "always" })
+      return fixture.fake
     }
   },
   {
@@ -77,7 +75,7 @@ describe.each(scenarios)("the service $name", ({ reason, prepare }) => {
     const service = await prepare()
     const client = clientFor(service, 10_000)
     const heard: Array<Error> = []
-    site = await startSite({
+    fixture.site = await startSite({
       pool,
       params: (req) => ({ m1: String(req.query.n) }),
       client,
@@ -85,7 +83,7 @@ describe.each(scenarios)("the service $name", ({ reason, prepare }) => {
       timeoutMs,
       onError: (error) => heard.push(error)
     })
-    const pages = await timedViews(site.url, 20)
+    const pages = await timedViews(fixture.site.url, 20)
     for (const { elapsedMs, body } of pages) {
       expect(elapsedMs).toBeLessThan(timeoutMs + margin)
       expect(body).toEqual({
@@ -99,7 +97,7 @@ describe.each(scenarios)("the service $name", ({ reason, prepare }) => {
     }
     expect(heard).toHaveLength(20)
     expect(heard.every((error) => error.name === "RingPoolError")).toBe(true)
-    const stats = site.middleware.stats()
+    const stats = fixture.site.middleware.stats()
     expect(stats.views).toEqual({ allocated: 0, sticky: 0, fallback: 20, skipped: 0 })
     expect(Object.keys(stats.errors).every((kind) => reason.test(kind))).toBe(true)
     expect(Object.values(stats.errors).reduce((a, b) => a + b, 0)).toBe(20)
@@ -107,10 +105,10 @@ describe.each(scenarios)("the service $name", ({ reason, prepare }) => {
 })
 
 it("with failOpen: false the error goes to next(err)", async () => {
-  fake.inject({ fault: "status", status: 500 })
-  const client = clientFor(fake)
+  fixture.fake.inject({ fault: "status", status: 500 })
+  const client = clientFor(fixture.fake)
   const heard: Array<Error> = []
-  site = await startSite({
+  fixture.site = await startSite({
     pool,
     params: { m1: "" },
     client,
@@ -118,24 +116,24 @@ it("with failOpen: false the error goes to next(err)", async () => {
     failOpen: false,
     onError: (error) => heard.push(error)
   })
-  const response = await request(site.url).get("/page").expect(500)
+  const response = await request(fixture.site.url).get("/page").expect(500)
   expect(response.body).toEqual({ handledBy: "error handler", tag: "ServiceError", message: expect.any(String) })
   // The error handler is the report: onError is for failures served with the fallback.
   expect(heard).toEqual([])
-  expect(site.middleware.stats().errors).toEqual({ ServiceError: 1 })
+  expect(fixture.site.middleware.stats().errors).toEqual({ ServiceError: 1 })
   await client.close()
 })
 
 it("a row the service rejects gets the fallback; the key in the service's message never reaches the page", async () => {
-  const client = clientFor(fake)
-  site = await startSite({
+  const client = clientFor(fixture.fake)
+  fixture.site = await startSite({
     pool: { id: pool.id, key: "wrong-key" },
     params: { m1: "" },
     client,
     fallback,
     onError: () => {}
   })
-  const body = (await request(site.url).get("/page").expect(200)).body as PageBody
+  const body = (await request(fixture.site.url).get("/page").expect(200)).body as PageBody
   expect(body).toMatchObject({ source: "fallback", promoNumber: "8005550100", error: { tag: "Rejected" } })
   expect(body.error?.message).toContain("InvalidKey")
   expect(body.error?.message).not.toContain("wrong-key")
@@ -143,18 +141,18 @@ it("a row the service rejects gets the fallback; the key in the service's messag
 })
 
 it("without a fallback, a failed page has no number and the page keeps its own", async () => {
-  fake.inject({ fault: "status", status: 500 })
-  const client = clientFor(fake)
-  site = await startSite({ pool, params: { m1: "" }, client, onError: () => {} })
-  const body = (await request(site.url).get("/page").expect(200)).body as PageBody
+  fixture.fake.inject({ fault: "status", status: 500 })
+  const client = clientFor(fixture.fake)
+  fixture.site = await startSite({ pool, params: { m1: "" }, client, onError: () => {} })
+  const body = (await request(fixture.site.url).get("/page").expect(200)).body as PageBody
   expect(body).toEqual({ source: "fallback", overflow: false, error: expect.objectContaining({ tag: "ServiceError" }) })
   await client.close()
 })
 
 it("a params function that throws, or returns no parameters, serves the fallback with a message that says why", async () => {
-  const client = clientFor(fake)
+  const client = clientFor(fixture.fake)
   const heard: Array<Error> = []
-  site = await startSite({
+  fixture.site = await startSite({
     pool,
     params: (req) => {
       if (req.query.broken === "throw") throw new Error("campaign lookup failed")
@@ -164,20 +162,20 @@ it("a params function that throws, or returns no parameters, serves the fallback
     fallback,
     onError: (error) => heard.push(error)
   })
-  const thrown = (await request(site.url).get("/page?broken=throw").expect(200)).body as PageBody
+  const thrown = (await request(fixture.site.url).get("/page?broken=throw").expect(200)).body as PageBody
   expect(thrown).toMatchObject({ source: "fallback", error: { name: "Error", message: "campaign lookup failed" } })
-  const empty = (await request(site.url).get("/page").expect(200)).body as PageBody
+  const empty = (await request(fixture.site.url).get("/page").expect(200)).body as PageBody
   expect(empty).toMatchObject({ source: "fallback", error: { tag: "InvalidRequest" } })
   expect(empty.error?.message).toContain("at least one parameter")
   expect(heard).toHaveLength(2)
-  expect(fake.allocations()).toEqual([])
+  expect(fixture.fake.allocations()).toEqual([])
   await client.close()
 })
 
 it("an onError hook that throws does not break the page", async () => {
-  fake.inject({ fault: "status", status: 500 })
-  const client = clientFor(fake)
-  site = await startSite({
+  fixture.fake.inject({ fault: "status", status: 500 })
+  const client = clientFor(fixture.fake)
+  fixture.site = await startSite({
     pool,
     params: { m1: "" },
     client,
@@ -186,7 +184,7 @@ it("an onError hook that throws does not break the page", async () => {
       throw new Error("logger is down")
     }
   })
-  const body = (await request(site.url).get("/page").expect(200)).body as PageBody
+  const body = (await request(fixture.site.url).get("/page").expect(200)).body as PageBody
   expect(body).toMatchObject({ source: "fallback", promoNumber: "8005550100" })
   await client.close()
 })

@@ -1,19 +1,9 @@
 import request from "supertest"
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest"
+import { expect, it } from "vitest"
 import { defaultSkip } from "../src/index.ts"
-import { clientFor, type Fake, type PageBody, pool, type Site, startFake, startSite } from "./support/harness.ts"
+import { clientFor, fakeAndSitePerTest, type PageBody, pool, startSite } from "./support/harness.ts"
 
-let fake: Fake
-let site: Site | undefined
-beforeAll(async () => {
-  fake = await startFake()
-})
-afterEach(async () => {
-  await site?.close()
-  site = undefined
-  fake.reset()
-})
-afterAll(() => fake.close())
+const fixture = fakeAndSitePerTest()
 
 const browser =
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
@@ -34,10 +24,11 @@ const prefetches: ReadonlyArray<[string, string]> = [
 const fallback = { promoNumber: "8005550100" }
 
 it("bots, HEAD and prefetch requests are skipped: the fallback number, no allocation", async () => {
-  const client = clientFor(fake)
-  site = await startSite({ pool, params: { m1: "" }, client, fallback })
+  const client = clientFor(fixture.fake)
+  fixture.site = await startSite({ pool, params: { m1: "" }, client, fallback })
   for (const userAgent of crawlers) {
-    const body = (await request(site.url).get("/page").set("User-Agent", userAgent).expect(200)).body as PageBody
+    const body = (await request(fixture.site.url).get("/page").set("User-Agent", userAgent).expect(200))
+      .body as PageBody
     expect(body, userAgent).toEqual({
       source: "skipped",
       promoNumber: "8005550100",
@@ -46,55 +37,55 @@ it("bots, HEAD and prefetch requests are skipped: the fallback number, no alloca
     })
   }
   for (const [name, value] of prefetches) {
-    const body = (await request(site.url).get("/page").set("User-Agent", browser).set(name, value).expect(200))
+    const body = (await request(fixture.site.url).get("/page").set("User-Agent", browser).set(name, value).expect(200))
       .body as PageBody
     expect(body.source, `${name}: ${value}`).toBe("skipped")
   }
-  await request(site.url).head("/page").set("User-Agent", browser).expect(200)
-  expect(fake.allocations()).toEqual([])
-  expect(site.middleware.stats().views).toEqual({
+  await request(fixture.site.url).head("/page").set("User-Agent", browser).expect(200)
+  expect(fixture.fake.allocations()).toEqual([])
+  expect(fixture.site.middleware.stats().views).toEqual({
     allocated: 0,
     sticky: 0,
     fallback: 0,
     skipped: crawlers.length + prefetches.length + 1
   })
   // A person's page view, for contrast, is allocated.
-  const person = (await request(site.url).get("/page").set("User-Agent", browser).expect(200)).body as PageBody
+  const person = (await request(fixture.site.url).get("/page").set("User-Agent", browser).expect(200)).body as PageBody
   expect(person.source).toBe("allocated")
-  expect(fake.allocations()).toHaveLength(1)
+  expect(fixture.fake.allocations()).toHaveLength(1)
   await client.close()
 })
 
 it("skip replaces the default rules", async () => {
-  const client = clientFor(fake)
-  site = await startSite({
+  const client = clientFor(fixture.fake)
+  fixture.site = await startSite({
     pool,
     params: { m1: "" },
     client,
     skip: (req) => req.query.preview === "1"
   })
   const googlebot = crawlers[0]!
-  const bot = (await request(site.url).get("/page").set("User-Agent", googlebot).expect(200)).body as PageBody
+  const bot = (await request(fixture.site.url).get("/page").set("User-Agent", googlebot).expect(200)).body as PageBody
   expect(bot.source).toBe("allocated")
-  const preview = (await request(site.url).get("/page?preview=1").set("User-Agent", browser).expect(200))
+  const preview = (await request(fixture.site.url).get("/page?preview=1").set("User-Agent", browser).expect(200))
     .body as PageBody
   // No fallback configured: a skipped page has no number and keeps its own.
   expect(preview).toEqual({ source: "skipped", overflow: false })
-  expect(fake.allocations()).toHaveLength(1)
+  expect(fixture.fake.allocations()).toHaveLength(1)
   await client.close()
 })
 
 it("defaultSkip can be composed with rules of your own", async () => {
-  const client = clientFor(fake)
-  site = await startSite({
+  const client = clientFor(fixture.fake)
+  fixture.site = await startSite({
     pool,
     params: { m1: "" },
     client,
     skip: (req) => defaultSkip(req) || req.query.internal === "1"
   })
-  const internal = (await request(site.url).get("/page?internal=1").set("User-Agent", browser)).body as PageBody
-  const bot = (await request(site.url).get("/page").set("User-Agent", crawlers[1]!)).body as PageBody
-  const person = (await request(site.url).get("/page").set("User-Agent", browser)).body as PageBody
+  const internal = (await request(fixture.site.url).get("/page?internal=1").set("User-Agent", browser)).body as PageBody
+  const bot = (await request(fixture.site.url).get("/page").set("User-Agent", crawlers[1]!)).body as PageBody
+  const person = (await request(fixture.site.url).get("/page").set("User-Agent", browser)).body as PageBody
   expect([internal.source, bot.source, person.source]).toEqual(["skipped", "skipped", "allocated"])
   await client.close()
 })

@@ -1,19 +1,9 @@
 import request from "supertest"
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest"
+import { expect, it } from "vitest"
 import { memoryStore, type VisitorNumber, type VisitorStore } from "../src/index.ts"
-import { clientFor, type Fake, type PageBody, pool, type Site, startFake, startSite } from "./support/harness.ts"
+import { clientFor, fakeAndSitePerTest, type PageBody, pool, startFake, startSite } from "./support/harness.ts"
 
-let fake: Fake
-let site: Site | undefined
-beforeAll(async () => {
-  fake = await startFake()
-})
-afterEach(async () => {
-  await site?.close()
-  site = undefined
-  fake.reset()
-})
-afterAll(() => fake.close())
+const fixture = fakeAndSitePerTest()
 
 const params = (req: { query: Record<string, unknown> }) => ({
   utm_source: String(req.query.utm_source ?? ""),
@@ -49,31 +39,31 @@ const recordingStore = () => {
 }
 
 it("the same visitor with the same parameters keeps their number, without a new allocation", async () => {
-  const client = clientFor(fake)
-  site = await startSite({ pool, params, client })
-  const visitor = request.agent(site.url)
+  const client = clientFor(fixture.fake)
+  fixture.site = await startSite({ pool, params, client })
+  const visitor = request.agent(fixture.site.url)
   const first = await visitor.get("/page?utm_source=google&gclid=abc").expect(200)
   const second = await visitor.get("/page?utm_source=google&gclid=abc").expect(200)
   const third = await visitor.get("/page?gclid=abc&utm_source=google").expect(200)
   expect(numberOf(first).source).toBe("allocated")
   expect(numberOf(second)).toEqual({ ...numberOf(first), source: "sticky" })
   expect(numberOf(third)).toEqual({ ...numberOf(first), source: "sticky" })
-  expect(fake.allocations()).toHaveLength(1)
+  expect(fixture.fake.allocations()).toHaveLength(1)
   // The cookie is set when a number is allocated, not on every page.
   expect(setCookieOf(first)).toBeDefined()
   expect(setCookieOf(second)).toBeUndefined()
   // Another visitor gets a number of their own.
-  const stranger = await request(site.url).get("/page?utm_source=google&gclid=abc").expect(200)
+  const stranger = await request(fixture.site.url).get("/page?utm_source=google&gclid=abc").expect(200)
   expect(numberOf(stranger).source).toBe("allocated")
   expect(numberOf(stranger).promoNumber).not.toBe(numberOf(first).promoNumber)
-  expect(site.middleware.stats().views).toEqual({ allocated: 2, sticky: 2, fallback: 0, skipped: 0 })
+  expect(fixture.site.middleware.stats().views).toEqual({ allocated: 2, sticky: 2, fallback: 0, skipped: 0 })
   await client.close()
 })
 
 it("changed parameters (a new gclid or utm) get a new allocation, which the visitor then keeps", async () => {
-  const client = clientFor(fake)
-  site = await startSite({ pool, params, client })
-  const visitor = request.agent(site.url)
+  const client = clientFor(fixture.fake)
+  fixture.site = await startSite({ pool, params, client })
+  const visitor = request.agent(fixture.site.url)
   const google = numberOf(await visitor.get("/page?utm_source=google&gclid=abc"))
   const bing = numberOf(await visitor.get("/page?utm_source=bing&gclid=abc"))
   const bingAgain = numberOf(await visitor.get("/page?utm_source=bing&gclid=abc"))
@@ -85,13 +75,13 @@ it("changed parameters (a new gclid or utm) get a new allocation, which the visi
     "allocated"
   ])
   expect(bingAgain.promoNumber).toBe(bing.promoNumber)
-  expect(fake.allocations().map((record) => record.params)).toEqual([
+  expect(fixture.fake.allocations().map((record) => record.params)).toEqual([
     { utm_source: "google", gclid: "abc" },
     { utm_source: "bing", gclid: "abc" },
     { utm_source: "bing", gclid: "def" }
   ])
   // Each number the visitor saw is the one the service logged for the parameters of that page.
-  expect(fake.allocations().map((record) => record.promoNumber)).toEqual([
+  expect(fixture.fake.allocations().map((record) => record.promoNumber)).toEqual([
     google.promoNumber,
     bing.promoNumber,
     newClick.promoNumber
@@ -102,18 +92,20 @@ it("changed parameters (a new gclid or utm) get a new allocation, which the visi
 const visitorCookie = (response: request.Response): string => setCookieOf(response)!.split(";")[0]!
 
 it("after ttlSeconds the number is no longer the visitor's, even when their browser still sends the cookie", async () => {
-  const client = clientFor(fake)
-  site = await startSite({ pool, params, client, sticky: { ttlSeconds: 0.3 } })
-  const first = await request(site.url).get("/page?utm_source=google")
+  const client = clientFor(fixture.fake)
+  fixture.site = await startSite({ pool, params, client, sticky: { ttlSeconds: 0.3 } })
+  const first = await request(fixture.site.url).get("/page?utm_source=google")
   const cookie = visitorCookie(first)
   expect(numberOf(first).source).toBe("allocated")
-  expect(numberOf(await request(site.url).get("/page?utm_source=google").set("Cookie", cookie)).source).toBe("sticky")
+  expect(numberOf(await request(fixture.site.url).get("/page?utm_source=google").set("Cookie", cookie)).source).toBe(
+    "sticky"
+  )
   await new Promise((resolve) => setTimeout(resolve, 400))
-  const later = await request(site.url).get("/page?utm_source=google").set("Cookie", cookie)
+  const later = await request(fixture.site.url).get("/page?utm_source=google").set("Cookie", cookie)
   expect(numberOf(later).source).toBe("allocated")
   // Same visitor, new number: the cookie is set again for the new number's lifetime.
   expect(visitorCookie(later)).toBe(cookie)
-  expect(fake.allocations()).toHaveLength(2)
+  expect(fixture.fake.allocations()).toHaveLength(2)
   await client.close()
 })
 
@@ -133,7 +125,7 @@ it("memoryStore forgets an entry after its time to live, and reading does not ex
 })
 
 it("a store that keeps entries too long never serves a number past its lifetime", async () => {
-  const client = clientFor(fake)
+  const client = clientFor(fixture.fake)
   const forever = new Map<string, VisitorNumber>()
   const deleted: Array<string> = []
   const store: VisitorStore = {
@@ -146,25 +138,25 @@ it("a store that keeps entries too long never serves a number past its lifetime"
       forever.delete(key)
     }
   }
-  site = await startSite({ pool, params, client, sticky: { ttlSeconds: 0.2, store } })
-  const cookie = visitorCookie(await request(site.url).get("/page"))
+  fixture.site = await startSite({ pool, params, client, sticky: { ttlSeconds: 0.2, store } })
+  const cookie = visitorCookie(await request(fixture.site.url).get("/page"))
   await new Promise((resolve) => setTimeout(resolve, 300))
-  expect(numberOf(await request(site.url).get("/page").set("Cookie", cookie)).source).toBe("allocated")
-  expect(fake.allocations()).toHaveLength(2)
+  expect(numberOf(await request(fixture.site.url).get("/page").set("Cookie", cookie)).source).toBe("allocated")
+  expect(fixture.fake.allocations()).toHaveLength(2)
   // The stale entry was removed, then replaced by the new number.
   expect(deleted).toEqual([...forever.keys()])
   await new Promise((resolve) => setTimeout(resolve, 20))
-  expect(forever.get(deleted[0]!)?.promoNumber).toBe(fake.allocations()[1]!.promoNumber)
+  expect(forever.get(deleted[0]!)?.promoNumber).toBe(fixture.fake.allocations()[1]!.promoNumber)
   await client.close()
 })
 
 it("the cookie is HttpOnly, SameSite=Lax, Secure over HTTPS, lives as long as the number, and holds only a random id", async () => {
-  const client = clientFor(fake)
+  const client = clientFor(fixture.fake)
   const { store, log } = recordingStore()
-  site = await startSite({ pool, params, client, sticky: { ttlSeconds: 1800, store } }, (app) =>
+  fixture.site = await startSite({ pool, params, client, sticky: { ttlSeconds: 1800, store } }, (app) =>
     app.set("trust proxy", "loopback")
   )
-  const plain = await request(site.url).get("/page?utm_source=google").expect(200)
+  const plain = await request(fixture.site.url).get("/page?utm_source=google").expect(200)
   const cookie = setCookieOf(plain)!
   expect(cookie).toMatch(
     /^ringpool_visitor=[A-Za-z0-9_-]{22}; Max-Age=1800; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/
@@ -180,19 +172,22 @@ it("the cookie is HttpOnly, SameSite=Lax, Secure over HTTPS, lives as long as th
   expect(JSON.stringify(saved.value)).not.toContain("google")
   expect(saved.value).toMatchObject({ promoNumber, paramsDigest: expect.any(String) })
 
-  const overHttps = await request(site.url).get("/page").set("X-Forwarded-Proto", "https").expect(200)
+  const overHttps = await request(fixture.site.url).get("/page").set("X-Forwarded-Proto", "https").expect(200)
   expect(setCookieOf(overHttps)).toMatch(/; Secure; SameSite=Lax$/)
 
-  const other = setCookieOf(await request(site.url).get("/page"))!
+  const other = setCookieOf(await request(fixture.site.url).get("/page"))!
   expect(other).not.toBe(cookie)
   await client.close()
 })
 
 it("a cookie that is not one of ours is ignored and replaced", async () => {
-  const client = clientFor(fake)
+  const client = clientFor(fixture.fake)
   const { store, log } = recordingStore()
-  site = await startSite({ pool, params, client, sticky: { store } })
-  const response = await request(site.url).get("/page").set("Cookie", "ringpool_visitor=../../etc/passwd").expect(200)
+  fixture.site = await startSite({ pool, params, client, sticky: { store } })
+  const response = await request(fixture.site.url)
+    .get("/page")
+    .set("Cookie", "ringpool_visitor=../../etc/passwd")
+    .expect(200)
   expect(numberOf(response).source).toBe("allocated")
   expect(log.filter((entry) => entry.op === "get")).toEqual([])
   expect(setCookieOf(response)).toMatch(/^ringpool_visitor=[A-Za-z0-9_-]{22};/)
@@ -202,9 +197,9 @@ it("a cookie that is not one of ours is ignored and replaced", async () => {
 it("the overflow number is not kept: the visitor's next page view tries again for a number of their own", async () => {
   const small = await startFake(1)
   const client = clientFor(small)
-  site = await startSite({ pool, params, client })
-  const first = request.agent(site.url)
-  const second = request.agent(site.url)
+  fixture.site = await startSite({ pool, params, client })
+  const first = request.agent(fixture.site.url)
+  const second = request.agent(fixture.site.url)
   expect(numberOf(await first.get("/page")).overflow).toBe(false)
   const overflowed = await second.get("/page")
   expect(numberOf(overflowed)).toMatchObject({ source: "allocated", overflow: true })
@@ -216,18 +211,18 @@ it("the overflow number is not kept: the visitor's next page view tries again fo
 })
 
 it("sticky: false allocates on every page view and sets no cookie", async () => {
-  const client = clientFor(fake)
-  site = await startSite({ pool, params, client, sticky: false })
-  const visitor = request.agent(site.url)
+  const client = clientFor(fixture.fake)
+  fixture.site = await startSite({ pool, params, client, sticky: false })
+  const visitor = request.agent(fixture.site.url)
   const first = await visitor.get("/page")
   await visitor.get("/page")
   expect(setCookieOf(first)).toBeUndefined()
-  expect(fake.allocations()).toHaveLength(2)
+  expect(fixture.fake.allocations()).toHaveLength(2)
   await client.close()
 })
 
 it("a store that fails to read serves the fallback; one that fails to write still shows the new number", async () => {
-  const client = clientFor(fake)
+  const client = clientFor(fixture.fake)
   const heard: Array<Error> = []
   let failing: "get" | "set" | undefined
   const inner = memoryStore()
@@ -242,7 +237,7 @@ it("a store that fails to read serves the fallback; one that fails to write stil
     },
     delete: (key) => inner.delete(key)
   }
-  site = await startSite({
+  fixture.site = await startSite({
     pool,
     params,
     client,
@@ -250,7 +245,7 @@ it("a store that fails to read serves the fallback; one that fails to write stil
     sticky: { store },
     onError: (error) => heard.push(error)
   })
-  const visitor = request.agent(site.url)
+  const visitor = request.agent(fixture.site.url)
   await visitor.get("/page")
   failing = "get"
   const readFailed = numberOf(await visitor.get("/page"))
@@ -267,19 +262,19 @@ it("a store that fails to read serves the fallback; one that fails to write stil
     "The visitor store failed to get: redis: connection refused",
     "The visitor store failed to set: redis: read only replica"
   ])
-  expect(site.middleware.stats().errors).toEqual({ VisitorStoreError: 2 })
+  expect(fixture.site.middleware.stats().errors).toEqual({ VisitorStoreError: 2 })
   await client.close()
 })
 
 it("the store's time counts in the page's budget", async () => {
-  const client = clientFor(fake)
+  const client = clientFor(fixture.fake)
   const store: VisitorStore = {
     get: () => new Promise(() => {}),
     set: () => {},
     delete: () => {}
   }
-  site = await startSite({ pool, params, client, timeoutMs: 100, sticky: { store }, onError: () => {} })
-  const visitor = request.agent(site.url)
+  fixture.site = await startSite({ pool, params, client, timeoutMs: 100, sticky: { store }, onError: () => {} })
+  const visitor = request.agent(fixture.site.url)
   await visitor.get("/page")
   const started = performance.now()
   const hung = numberOf(await visitor.get("/page"))

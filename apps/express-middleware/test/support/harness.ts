@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net"
 import { createRingPoolClient, type PromiseClient, RingPoolError } from "@ringpool/core"
 import { type FakeRingPoolServer, startFakeRingPoolServer } from "@ringpool/testkit"
 import express, { type Express, type NextFunction, type Request, type Response } from "express"
+import { afterAll, afterEach, beforeAll } from "vitest"
 import { type RingPoolMiddleware, type RingPoolOptions, ringPool } from "../../src/index.ts"
 
 /** A running fake of the service. */
@@ -80,6 +81,24 @@ export const startSite = async (options: RingPoolOptions, configure?: (app: Expr
         server.close((error) => (error ? reject(error) : resolve()))
       })
   }
+}
+
+/**
+ * The lifecycle every page test shares: one fake for the file, reset after each test, and the site a test opened
+ * (assigned to `site`) closed after it.
+ */
+export const fakeAndSitePerTest = (): { fake: Fake; site: Site | undefined } => {
+  const fixture = { site: undefined } as { fake: Fake; site: Site | undefined }
+  beforeAll(async () => {
+    fixture.fake = await startFake()
+  })
+  afterEach(async () => {
+    await fixture.site?.close()
+    fixture.site = undefined
+    fixture.fake.reset()
+  })
+  afterAll(() => fixture.fake.close())
+  return fixture
 }
 
 export const clientFor = (fake: Fake, timeoutMs = 5_000): PromiseClient.PromiseRingPoolClient =>
