@@ -1,7 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as CsvDecoder from "../src/input/CsvDecoder.ts"
-import { UnreadableInput } from "../src/input/Decoder.ts"
-import { decodeAll, plain } from "./support/rows.ts"
+import { decodeAll, plain, refusalOf } from "./support/rows.ts"
 
 const rowsOf = (text: string, size?: number) => decodeAll(CsvDecoder.make(), text, size).map(plain)
 const lines = (text: string) => rowsOf(text).map((row) => [row.line, "problem" in row ? row.problem : row.pool])
@@ -85,15 +84,7 @@ describe("CSV input", () => {
   })
 
   it("refuses a header without ring_pool_id (or api_suffix), with a name twice, or unreadable", () => {
-    const refusal = (text: string) => {
-      try {
-        rowsOf(text)
-      } catch (error) {
-        assert.instanceOf(error, UnreadableInput)
-        return (error as UnreadableInput).message
-      }
-      assert.fail("expected UnreadableInput")
-    }
+    const refusal = (text: string) => refusalOf(() => rowsOf(text))
     assert.include(refusal("pool,m1\n1,a\n"), "no ring_pool_id column")
     assert.include(refusal("ring_pool_id,m1,m1\n1,a,b\n"), 'names column "m1" twice')
     assert.include(refusal("ring_pool_id,,m1\n1,a,b\n"), "column 2 of the CSV header has no name")

@@ -1,18 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { UnreadableInput } from "../src/input/Decoder.ts"
 import * as JsonDecoder from "../src/input/JsonDecoder.ts"
-import { decodeAll, plain } from "./support/rows.ts"
+import { decodeAll, plain, refusalOf } from "./support/rows.ts"
 
 const rowsOf = (text: string, size?: number) => decodeAll(JsonDecoder.make(), text, size).map(plain)
-const refusal = (text: string) => {
-  try {
-    rowsOf(text)
-  } catch (error) {
-    assert.instanceOf(error, UnreadableInput)
-    return (error as UnreadableInput).message
-  }
-  assert.fail("expected UnreadableInput")
-}
+const refusal = (text: string) => refusalOf(() => rowsOf(text))
 
 describe("JSON input", () => {
   it("reads an array of rows, numbering each by the line where its element starts", () => {

@@ -1,8 +1,9 @@
 /**
  * Helpers for the readers' tests: feed text in pieces (as a stream would) and show rows plainly.
  */
+import { assert } from "@effect/vitest"
 import { Redacted } from "effect"
-import type { Decoder } from "../../src/input/Decoder.ts"
+import { type Decoder, UnreadableInput } from "../../src/input/Decoder.ts"
 import type { InputRow } from "../../src/input/InputRow.ts"
 
 /** All rows of `text`, pushed `size` characters at a time, so that records cross piece boundaries. */
@@ -30,4 +31,15 @@ export const plain = (row: InputRow): PlainRow => {
     params: (Array.isArray(params) ? params : Object.entries(params)).map(([n, v]) => [n, v] as [string, string]),
     ...(requestId === undefined ? {} : { requestId })
   }
+}
+
+/** The message of the `UnreadableInput` that reading `text` must throw (the whole input refused, not one row). */
+export const refusalOf = (read: () => unknown): string => {
+  try {
+    read()
+  } catch (error) {
+    assert.instanceOf(error, UnreadableInput)
+    return (error as UnreadableInput).message
+  }
+  return assert.fail("expected UnreadableInput")
 }
