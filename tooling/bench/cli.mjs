@@ -68,3 +68,19 @@ export const cli = async (fakeUrl, { sizes }) => {
   }
   return results
 }
+
+export const cliSuite = async ({ size, fake, verdictOf, fixed }) => {
+  const [small, large] = size.cliSizes
+  const files = await cli(fake.url, { sizes: size.cliSizes })
+  const mb = (bytes) => `${fixed(bytes / 1024 / 1024)} MB`
+  return [
+    {
+      benchmark: `6. ringpool bulk, NDJSON, ${fixed(small)} and ${fixed(large)} rows`,
+      figure: `${fixed(files[large].rowsPerSecond)} rows/s at ${fixed(large)} (${fixed(files[small].rowsPerSecond)} at ${fixed(small)}); peak RSS ${mb(files[large].peakBytes)} vs ${mb(files[small].peakBytes)} (${fixed(files[large].peakBytes / files[small].peakBytes, 2)}x)`,
+      target: "peak < 250 MB and <= 1.3x the smaller file's",
+      verdict: verdictOf(
+        files[large].peakBytes < 250 * 1024 * 1024 && files[large].peakBytes <= 1.3 * files[small].peakBytes
+      )
+    }
+  ]
+}

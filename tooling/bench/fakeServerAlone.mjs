@@ -29,3 +29,15 @@ export const fakeServerAlone = async (url, { seconds, inFlight = 8 }) => {
   post.close()
   return { rowsPerSecond: (calls * rowsPerCall * 1000) / (performance.now() - started) }
 }
+
+export const fakeSuite = async ({ size, fake, fixed }) => {
+  const server = await fakeServerAlone(fake.url, { seconds: size.fakeSeconds })
+  return [
+    {
+      benchmark: "4. Fake server alone, bulk calls of 100 rows",
+      figure: `${fixed(server.rowsPerSecond)} rows/s`,
+      target: "",
+      verdict: ""
+    }
+  ]
+}

@@ -28,3 +28,15 @@ export const middleware = async (fakeUrl, { seconds }) => {
   }
   return results
 }
+
+export const middlewareSuite = async ({ size, fake, verdictOf, fixed }) => {
+  const page = await middleware(fake.url, { seconds: size.pageSeconds })
+  return [
+    {
+      benchmark: "5. Express page, autocannon, 100 connections",
+      figure: `with the middleware ${fixed(page.ringpool.rps)} req/s (p99 ${page.ringpool.p99} ms, ${page.ringpool.errors} errors); fixed number ${fixed(page.fixed.rps)} req/s (p99 ${page.fixed.p99} ms); ratio ${fixed(page.ringpool.rps / page.fixed.rps, 2)}`,
+      target: "ratio >= 0.5",
+      verdict: verdictOf(page.ringpool.rps / page.fixed.rps >= 0.5)
+    }
+  ]
+}

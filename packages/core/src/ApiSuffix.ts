@@ -44,13 +44,32 @@ export const make = (request: AllocationRequest | ValidRequest): string => {
   return suffix
 }
 
+// A query parameter of a suffix or URL: its lead character, its name as written, and its value.
+const queryParameter = /([?&;])([^&#;=]*)=[^&#;]*/g
+
+/**
+ * Whether a parameter name, as written, names the key: `ring_pool_key` in any percent-encoding or case
+ * (`ring%5Fpool%5Fkey`, `RING_POOL_KEY`), since a lenient server may read it so. Masking errs towards hiding.
+ *
+ * @since 0.1.0
+ * @category redaction
+ */
+export const isKeyName = (name: string): boolean => {
+  if (name.length < 13) return false
+  const decoded = name.indexOf("%") === -1 && name.indexOf("+") === -1 ? name : decode(name)
+  return decoded !== undefined && decoded.toLowerCase() === "ring_pool_key"
+}
+
 /**
  * A suffix with its key replaced by `<redacted>`: safe to print or log.
  *
  * @since 0.1.0
  * @category redaction
  */
-export const mask = (suffix: string): string => suffix.replace(/([?&]ring_pool_key=)[^&#]*/g, "$1<redacted>")
+export const mask = (suffix: string): string =>
+  suffix.replace(queryParameter, (whole, lead: string, name: string) =>
+    isKeyName(name) ? `${lead}${name}=<redacted>` : whole
+  )
 
 /**
  * A parsed suffix. The key is `Redacted` (absent when the suffix has none: the service answers that row with an error).
@@ -106,7 +125,29 @@ const decode = (text: string): string | undefined => {
   }
 }
 
-const path = /^\/?(?:ring_pools\/)?([^/?#]+)\/allocate_number\.json$/
+// The resource of the single RingPool API, after `/api/<date>/`: `[ring_pools/]<id>/allocate_number.<format>`.
+const resource = String.raw`(?:ring_pools\/)?([^/?#]+)\/allocate_number\.`
+const path = new RegExp(String.raw`^\/?${resource}json$`)
+const singleApiPath = new RegExp(String.raw`^\/api\/([\w.-]+)\/${resource}(json|xml|csv)$`)
+
+/**
+ * The single RingPool API's path, `/api/<date>/[ring_pools/]<id>/allocate_number.(json|xml|csv)`, read into its parts
+ * (the id decoded), or undefined when the path is not one. Any date segment is accepted: public code uses several.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const matchSingleApiPath = (
+  pathname: string
+):
+  | { readonly apiVersion: string; readonly ringPoolId: string; readonly format: "json" | "xml" | "csv" }
+  | undefined => {
+  const match = singleApiPath.exec(pathname)
+  if (match === null) return undefined
+  const ringPoolId = decode(match[2]!)
+  if (ringPoolId === undefined || ringPoolId === "") return undefined
+  return { apiVersion: match[1]!, ringPoolId, format: match[3] as "json" | "xml" | "csv" }
+}
 
 /**
  * Reads a suffix back into pool id, key and parameters (in order, repeats kept). Fails with a description

@@ -141,6 +141,17 @@ export type ErrorBody = typeof ErrorBody.Type
  */
 export const bulkPath = (apiVersion: string): string => `/api/${apiVersion}/bulk.json`
 
+const bulkPathPattern = /^\/api\/([\w.-]+)\/bulk\.json$/
+
+/**
+ * The date segment of a bulk call's path (`/api/2013-07-01/bulk.json` gives `2013-07-01`), or undefined when the
+ * path is not a bulk call's. Any date is accepted: servers we write are liberal in what they take.
+ *
+ * @since 0.1.0
+ * @category paths
+ */
+export const matchBulkPath = (pathname: string): string | undefined => bulkPathPattern.exec(pathname)?.[1]
+
 /**
  * The only version segment documented for bulk.
  *

@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
+import * as KeyMask from "./internal/keyMask.ts"
 
 /**
  * The request broke a documented rule and was refused before any I/O.
@@ -204,17 +205,13 @@ export class RingPoolError extends Schema.TaggedError<RingPoolError>()("RingPool
 export const make = (reason: Reason, requestId?: string): RingPoolError =>
   new RingPoolError(requestId === undefined ? { reason } : { reason, requestId })
 
-const quotedKey = /(API Key ')[^']*(')/gi
-
 /**
  * Hides ring pool keys in a text from the service: the documented `InvalidKey` message quotes the key
- * (`API Key 'A329F4DC002168' is not valid...`), and any other occurrence of the row's own key is masked too.
+ * (`API Key 'A329F4DC002168' is not valid...`), and the given keys are masked in every form a URL or form gives them
+ * (as written, percent-encoded, `+` for a space) and in part (any run of 6 or more of their characters).
  *
  * @since 0.1.0
  * @category redaction
  */
-export const maskKey = (text: string, key?: string): string => {
-  let masked = text.replace(quotedKey, "$1<redacted>$2")
-  if (key !== undefined && key.length > 0) masked = masked.split(key).join("<redacted>")
-  return masked
-}
+export const maskKey = (text: string, keys?: string | Iterable<string>): string =>
+  KeyMask.maskPieces(text, new KeyMask.KeyPieces(keys === undefined ? [] : typeof keys === "string" ? [keys] : keys))

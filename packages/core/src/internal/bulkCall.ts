@@ -8,6 +8,7 @@ import { HttpClient, HttpClientRequest } from "effect/http"
 import type { Allocation } from "../Allocation.ts"
 import * as BulkProtocol from "../BulkProtocol.ts"
 import * as RingPoolError from "../RingPoolError.ts"
+import * as KeyMask from "./keyMask.ts"
 import { type ClientStats, recordBulkCall } from "./metrics.ts"
 
 /** A row as sent: its suffix, the `request_id` on the wire, and what the caller knows it by. */
@@ -61,11 +62,8 @@ const transportReason = (error: unknown): RingPoolError.Transport => {
   return new RingPoolError.Transport({ description: text, sent: code === undefined || !notSentCodes.has(code) })
 }
 
-const excerpt = (text: string, keys: ReadonlyArray<string>): string => {
-  let masked = RingPoolError.maskKey(text.slice(0, 200))
-  for (const key of keys) masked = RingPoolError.maskKey(masked, key)
-  return masked.replace(/\s+/g, " ").trim()
-}
+const excerpt = (text: string, keys: ReadonlyArray<string>): string =>
+  KeyMask.excerpt(text, new KeyMask.KeyPieces(keys), 200)
 
 const always = () => true
 
@@ -143,7 +141,7 @@ export const interpret = (rows: ReadonlyArray<WireRow>, answer: Answer): Array<R
       results[i] = RingPoolError.make(
         new RingPoolError.Rejected({
           errorClass: response.error_class,
-          description: RingPoolError.maskKey(response.message, row.key)
+          description: RingPoolError.maskKey(response.message, keys)
         }),
         row.requestId
       )
