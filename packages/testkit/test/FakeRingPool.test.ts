@@ -3,7 +3,7 @@ import { RingPoolClient } from "@ringpool/core"
 import { Effect, Fiber, Layer, Stream } from "effect"
 import { HttpBody, HttpClient, HttpClientError, HttpClientRequest } from "effect/http"
 import { TestClock } from "effect/testing"
-import { FakeRingPool, FakeServer } from "../src/index.ts"
+import { FakeRingPool, FakeRingPoolServer } from "../src/index.ts"
 import { postBulk } from "./support/http.ts"
 import { vectors } from "./support/vectors.ts"
 
@@ -127,12 +127,12 @@ describe("FakeRingPool.layer: the in-process HttpClient", () => {
   )
 })
 
-describe("FakeServer.layer: the same fake on a port", () => {
+describe("FakeRingPoolServer.layer: the same fake on a port", () => {
   it.live("shares one state between the in-process client and the port", () =>
     Effect.gen(function* () {
       const client = yield* RingPoolClient.RingPoolClient
       const fake = yield* FakeRingPool.FakeRingPool
-      const server = yield* FakeServer.FakeServer
+      const server = yield* FakeRingPoolServer.Address
       const inProcess = yield* client.allocate(row("in-process"))
       const answer = yield* Effect.promise(() =>
         postBulk(server.url, {
@@ -147,7 +147,7 @@ describe("FakeServer.layer: the same fake on a port", () => {
       )
     }).pipe(
       Effect.provide(
-        Layer.mergeAll(FakeServer.layer(), RingPoolClient.layer()).pipe(
+        Layer.mergeAll(FakeRingPoolServer.layer(), RingPoolClient.layer()).pipe(
           Layer.provideMerge(FakeRingPool.layer({ pools }))
         )
       )
