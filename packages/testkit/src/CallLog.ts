@@ -138,7 +138,7 @@ export class CallLog {
     const rows = new Array<RecordedRow>(call.entries.length)
     for (let i = 0; i < rows.length; i++) rows[i] = this.row(call.entries[i], call.outcomes[i]!)
     const { target: _target, entries: _entries, outcomes: _outcomes, bodyLength: _length, ...kept } = call
-    const shown: RecordedCall = { ...kept, path: this.redactor.text(call.target), rows }
+    const shown: RecordedCall = { ...kept, path: this.redactor.url(call.target), rows }
     this.shownAs.set(call, shown)
     return shown
   }
@@ -155,7 +155,7 @@ export class CallLog {
     const error = isRowError(outcome) ? outcome : undefined
     return {
       requestId: requestId === undefined ? undefined : show(requestId),
-      apiSuffix: apiSuffix === undefined ? undefined : this.redactor.suffix(apiSuffix, sent),
+      apiSuffix: apiSuffix === undefined ? undefined : this.redactor.url(apiSuffix, sent),
       ringPoolId: suffix === undefined ? undefined : show(suffix.ringPoolId),
       params:
         suffix === undefined

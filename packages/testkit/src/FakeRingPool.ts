@@ -133,6 +133,17 @@ const exceedsBytes = (text: string, limit: number): boolean => {
   return false
 }
 
+/** The path and query of a request target: HTTP/1.1 servers must also accept the absolute form a proxy sends. */
+const originForm = (target: string): string => {
+  if (target.startsWith("/")) return target
+  try {
+    const url = new URL(target)
+    return url.pathname + url.search
+  } catch {
+    return target
+  }
+}
+
 /**
  * The fake itself: its pools, logs and faults, and `handle`, which answers one request.
  *
@@ -181,7 +192,12 @@ export class Fake {
     if (!Number.isSafeInteger(seed)) throw new TypeError("@ringpool/testkit: seed must be an integer")
     this.plan = new FaultPlan(seed)
     this.trackingUrls = new TrackingUrls(this.pools.pools.map((pool) => pool.id))
-    const rows = { pools: this.pools, allocations: this.allocationLog, trackingUrls: this.trackingUrls }
+    const rows = {
+      pools: this.pools,
+      allocations: this.allocationLog,
+      trackingUrls: this.trackingUrls,
+      redactor: this.redactor
+    }
     this.bulk = new BulkCalls(this.plan, rows, this.callLog, this.maxRequestBytes)
     this.onUnexpected = options.onUnexpectedRequest ?? ((call) => this.warn(call))
   }
@@ -190,7 +206,8 @@ export class Fake {
    * Answers one request. `target` is the path with its query; `body` is its text, or `bodyTooLarge` when the
    * transport stopped reading it past `maxRequestBytes`; `now` is the fake's time in milliseconds.
    */
-  handle(method: string, target: string, body: string | typeof bodyTooLarge, now: number): FakeAnswer {
+  handle(method: string, requestTarget: string, body: string | typeof bodyTooLarge, now: number): FakeAnswer {
+    const target = originForm(requestTarget)
     const question = target.indexOf("?")
     const path = question === -1 ? target : target.slice(0, question)
     if (method === "POST") {
@@ -216,7 +233,7 @@ export class Fake {
     }
     const error = errorBody(
       "NotFound",
-      `No such endpoint: ${method} ${this.redactor.text(path)}. The Bulk RingPool API is POST /api/<date>/bulk.json.`
+      `No such endpoint: ${method} ${this.redactor.url(path)}. The Bulk RingPool API is POST /api/<date>/bulk.json.`
     )
     const call = {
       ...this.withoutRows(),

@@ -24,9 +24,11 @@
  *   waits in wall-clock time.
  * - A body is read up to the fake's `maxRequestBytes`: a larger `Content-Length` is refused before any of it is
  *   read (without `100 Continue` when the client asks first), and a chunked body when it passes the limit. Either gets
- *   413 with `connection: close`, and the rest of that body is never read. All bodies being read at once hold at most
- *   16 times that; past it a request gets 503 `ServiceUnavailable` (`retry-after: 1`), so that many slow or huge
- *   senders together cannot fill memory either, and the others are still served.
+ *   413 at once, and the rest of that body is thrown away as it comes, never held: for up to 2 s or 64 MiB, after
+ *   which the connection is closed (closing at once would reset a client still sending, which may then never read
+ *   the answer). All bodies being read at once hold at most 16 times `maxRequestBytes`; past it a request gets 503
+ *   `ServiceUnavailable` (`retry-after: 1`, and the same lingering close), so that many slow or huge senders together
+ *   cannot fill memory either, and the others are still served.
  * - The manual clock starts at 0 (as `TestClock` does), so allocation times read as "ms since start", and only
  *   `advance` moves it; `reset()` leaves the clock where it is (time does not go backwards).
  *
@@ -111,6 +113,8 @@ const knownOptions = new Set([
   "onUnexpectedRequest"
 ])
 const budgetInBodies = 16
+const lingerMs = 2_000
+const lingerBytes = 64 * 1024 * 1024
 const overBudget = JSON.stringify(
   errorBody("ServiceUnavailable", "the fake is reading too many large bodies at once: retry in a moment")
 )
@@ -123,6 +127,27 @@ const checkOptions = (options: ServerOptions): { readonly port: number; readonly
   const host = options.host ?? "127.0.0.1"
   if (typeof host !== "string" || host === "") throw new TypeError("@ringpool/testkit: host must be a host name or IP")
   return { port, host }
+}
+
+/**
+ * After refusing a body it did not read, the server reads on and throws away what still comes, for a moment, before
+ * it closes the connection: closing at once would reset a client still sending, which then may never read the answer.
+ * A body that ends within that moment leaves the connection in step and kept alive; an endless one is cut off.
+ */
+const lingerThenClose = (request: IncomingMessage): void => {
+  if (request.complete) return
+  let discarded = 0
+  const close = () => {
+    clearTimeout(timer)
+    if (!request.complete) request.socket.destroy()
+  }
+  const timer = setTimeout(close, lingerMs)
+  request.on("data", (chunk: Buffer) => {
+    discarded += chunk.length
+    if (discarded > lingerBytes) close()
+  })
+  request.on("end", () => clearTimeout(timer))
+  request.resume()
 }
 
 /**
@@ -142,19 +167,15 @@ export const listen = (
 
   const answer = (request: IncomingMessage, response: ServerResponse, body: BodyRead) => {
     if (body === "overBudget") {
-      response.writeHead(503, {
-        "content-type": "application/json; charset=utf-8",
-        "retry-after": "1",
-        connection: "close"
-      })
-      return response.end(overBudget)
+      response.writeHead(503, { "content-type": "application/json; charset=utf-8", "retry-after": "1" })
+      response.end(overBudget)
+      return lingerThenClose(request)
     }
     const reply = fake.handle(request.method ?? "GET", request.url ?? "/", body, now())
     const send = () => {
       if (reply._tag === "Drop") return request.socket.destroy()
-      // A body left unread cannot be skipped on a kept-alive connection: close it after the answer.
-      const headers = body === FakeRingPool.bodyTooLarge ? { ...reply.headers, connection: "close" } : reply.headers
-      response.writeHead(reply.status, headers).end(reply.body)
+      response.writeHead(reply.status, reply.headers).end(reply.body)
+      if (body === FakeRingPool.bodyTooLarge) lingerThenClose(request)
     }
     if (reply.delayMs <= 0) return send()
     const timer = setTimeout(() => {

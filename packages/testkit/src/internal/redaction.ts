@@ -21,7 +21,7 @@ const pieceLength = 6
 // Joins the texts of one record so that one scan tells whether any of them holds a key. A key piece cannot span it
 // unless the key holds it too, and then masking errs towards hiding.
 const separator = "\u0000"
-const queryParameter = /([?&;])([^&#;=]*)(=?)([^&#;]*)/g
+const delimiter = /([/?&;#=])/
 
 const decoded = (text: string): string => {
   if (text.indexOf("%") === -1 && text.indexOf("+") === -1) return text
@@ -80,22 +80,22 @@ export class Redactor {
   }
 
   /**
-   * An `api_suffix` as sent, safe to show: the key parameter masked whatever the spelling of its name, every other
-   * parameter name or value that holds a key (in any encoding, since it is decoded first) masked whole, and any piece
-   * of a key elsewhere masked too.
+   * A URL, path or `api_suffix` as sent, safe to show: the key parameter masked whatever the spelling of its name;
+   * every path segment, parameter name or value that holds a key (in any encoding: each is decoded first) masked
+   * whole; and any piece of a key that is still written out masked too.
    */
-  suffix(suffix: string, sent: ReadonlyArray<string | undefined> = []): string {
-    const byName = ApiSuffix.mask(suffix)
-    const parts: Array<string> = []
-    for (const [, , name, , value] of byName.matchAll(queryParameter)) parts.push(decoded(name!), decoded(value!))
-    const rewritten = this.clean(parts, sent)
+  url(url: string, sent: ReadonlyArray<string | undefined> = []): string {
+    const byName = ApiSuffix.mask(url)
+    // Odd places hold the delimiters, even ones the segments, names and values between them.
+    const parts = byName.split(delimiter)
+    const between = parts.filter((_, i) => i % 2 === 0).map(decoded)
+    const rewritten = this.clean(between, sent)
       ? byName
-      : byName.replace(queryParameter, (whole, lead: string, name: string, eq: string, value: string) => {
-          if (value === placeholder) return whole
-          const shownName = this.clean([decoded(name)], sent) ? name : placeholder
-          const shownValue = value === "" || this.clean([decoded(value)], sent) ? value : placeholder
-          return `${lead}${shownName}${eq}${shownValue}`
-        })
+      : parts
+          .map((part, i) =>
+            i % 2 === 1 || part === "" || part === placeholder || this.clean([decoded(part)], sent) ? part : placeholder
+          )
+          .join("")
     return this.text(rewritten, sent)
   }
 }

@@ -11,6 +11,7 @@ import { Predicate, Result, Schema } from "effect"
 import type { AllocationLog, AllocationRecord } from "../AllocationLog.ts"
 import { isRowError, type RowError } from "../CallLog.ts"
 import type { Pools } from "./pools.ts"
+import type { Redactor } from "./redaction.ts"
 import type { TrackingUrls } from "./trackingUrl.ts"
 
 type SuccessRow = { -readonly [K in keyof BulkProtocol.SuccessRow]: BulkProtocol.SuccessRow[K] }
@@ -41,6 +42,7 @@ export interface RowContext {
   readonly pools: Pools
   readonly allocations: AllocationLog
   readonly trackingUrls: TrackingUrls
+  readonly redactor: Redactor
 }
 
 /** What one entry of `requests` gets: its outcome for the log, and its row of the answer. */
@@ -65,7 +67,15 @@ export const answerRow = (
     suffix.params.length === 0
       ? noParameters
       : context.pools.allocate(suffix.ringPoolId, ApiSuffix.keyOf(suffix), suffix.params, requestId, now)
-  if (isRowError(outcome)) return { outcome, wire: errorRow(requestId, outcome) }
+  if (isRowError(outcome)) {
+    // The documented InvalidKey message quotes the key sent, as the service does (clients must mask it); the others
+    // quote the pool id, which a caller who swapped id and key fills with the key: that is masked on the wire too.
+    const shown =
+      outcome.errorClass === "InvalidKey"
+        ? outcome
+        : { ...outcome, message: context.redactor.text(outcome.message, [ApiSuffix.keyOf(suffix)]) }
+    return { outcome, wire: errorRow(requestId, shown) }
+  }
   context.allocations.push(outcome)
   const number = outcome.promoNumber
   const trackingUrl = context.trackingUrls.next(outcome.ringPoolId, number)
