@@ -13,7 +13,9 @@
  *
  * @since 0.1.0
  */
-import { BoundedLog } from "./internal/boundedLog.ts"
+import { ApiSuffix, type BulkProtocol } from "@ringpool/core"
+import { Result } from "effect"
+import { type Arrival, type EntriesOf, entriesReader, overflowPosition, refusedPosition } from "./internal/arrival.ts"
 import type { Redactor } from "./internal/redaction.ts"
 
 /**
@@ -47,59 +49,103 @@ export interface Limits {
   readonly bytes: number
 }
 
-// What a record keeps alive besides its strings: the record, its params object, their slots (an estimate).
-const recordOverhead = 160
-const perParam = 32
-
-const sizeOf = (record: AllocationRecord): number => {
-  let size = recordOverhead + record.ringPoolId.length + (record.requestId?.length ?? 0)
-  for (const name in record.params) size += perParam + name.length + record.params[name]!.length
-  return size
-}
+// What a call's allocations keep alive besides its body: the call and two integers a row (an estimate).
+const callOverhead = 256
+const perRow = 8
 
 /**
  * @since 0.1.0
  * @category models
  */
 export class AllocationLog {
-  private readonly log: BoundedLog<AllocationRecord>
-  /** Records as shown: the record itself when it holds no key (nearly always), else a masked copy. */
-  private shownAs = new WeakMap<AllocationRecord, AllocationRecord>()
+  /** Calls with at least one allocation, oldest first; the oldest may be partly dropped (`dropped` of its rows). */
+  private calls: Array<Arrival> = []
+  private head = 0
+  private dropped = 0
+  private entries = 0
+  private bytes = 0
 
   constructor(
-    limits: Limits,
+    private readonly limits: Limits,
     private readonly redactor: Redactor
-  ) {
-    this.log = new BoundedLog(limits.entries, limits.bytes, sizeOf)
-  }
+  ) {}
 
-  push(record: AllocationRecord): void {
-    this.log.push(record)
+  /** Logs the allocations of a call. */
+  push(call: Arrival): void {
+    this.calls.push(call)
+    this.entries += call.allocated
+    this.bytes += sizeOf(call)
+    // The newest call stays, however large: its newest allocations, within the count.
+    while (
+      this.entries > this.limits.entries ||
+      (this.bytes > this.limits.bytes && this.calls.length - this.head > 1)
+    ) {
+      const oldest = this.calls[this.head]!
+      const left = oldest.allocated - this.dropped
+      const over = this.entries - this.limits.entries
+      if (this.calls.length - this.head > 1 && (over >= left || this.bytes > this.limits.bytes)) {
+        this.entries -= left
+        this.bytes -= sizeOf(oldest)
+        this.calls[this.head++] = undefined as unknown as Arrival
+        this.dropped = 0
+      } else {
+        this.dropped += over
+        this.entries -= over
+      }
+    }
+    if (this.head > 1024 && this.head > this.calls.length >> 1) {
+      this.calls = this.calls.slice(this.head)
+      this.head = 0
+    }
   }
 
   /**
-   * A record as tests may see it: a parameter or request id that holds a ring pool key is masked. The same record
-   * always shows as the same object, so `attribute` and `allocations` can be compared with `===`.
+   * An allocation as tests see it: its request id and parameters read from the body it came in, and any of them that
+   * holds a ring pool key masked. The same allocation always shows as the same object, so `attribute` and
+   * `allocations` can be compared with `===`.
    */
-  shown(record: AllocationRecord): AllocationRecord {
-    const known = this.shownAs.get(record)
+  shown(call: Arrival, row: number, entriesOf: EntriesOf = entriesReader()): AllocationRecord {
+    if (call.shownRecords === undefined) call.shownRecords = new Array(call.rowCount)
+    const records = call.shownRecords
+    const known = records[row]
     if (known !== undefined) return known
-    const values = [record.requestId]
-    for (const name in record.params) values.push(name, record.params[name])
-    let shown = record
-    if (!this.redactor.clean(values)) {
-      const params: Record<string, string> = {}
-      for (const name in record.params) params[this.redactor.value(name)] = this.redactor.value(record.params[name]!)
-      const requestId = record.requestId === undefined ? undefined : this.redactor.value(record.requestId)
-      shown = { ...record, params, requestId }
+    // The row passed the row checks when it was allocated: an object with an api_suffix that parses.
+    const entry = entriesOf(call)[row] as BulkProtocol.RequestRow
+    const parsed = ApiSuffix.parse(entry.api_suffix)
+    const pairs = Result.isSuccess(parsed) ? parsed.success.params : []
+    const requestId = entry.request_id
+    const values = [requestId]
+    for (const [name, value] of pairs) values.push(name, value)
+    const clean = this.redactor.clean(values)
+    const show = (value: string) => (clean ? value : this.redactor.value(value))
+    const shown: AllocationRecord = {
+      ringPoolId: call.pool(row).id,
+      promoNumber: call.promoNumber(row)!,
+      params: Object.fromEntries(pairs.map(([name, value]) => [show(name), show(value)])),
+      requestId: requestId === undefined ? undefined : show(requestId),
+      overflow: call.position(row) === overflowPosition,
+      at: call.allocatedAt
     }
-    this.shownAs.set(record, shown)
+    records[row] = shown
     return shown
+  }
+
+  /** The rows of a call that the log holds, oldest first. */
+  private rowsOf(call: Arrival, index: number): Array<number> {
+    const rows: Array<number> = []
+    for (let row = 0; row < call.rowCount; row++) if (call.position(row) !== refusedPosition) rows.push(row)
+    return index === this.head ? rows.slice(this.dropped) : rows
   }
 
   /** The log, oldest first. */
   read(): Array<AllocationRecord> {
-    return this.log.toArray().map((record) => this.shown(record))
+    const entriesOf = entriesReader()
+    const records: Array<AllocationRecord> = []
+    for (let index = this.head; index < this.calls.length; index++) {
+      const call = this.calls[index]!
+      for (const row of this.rowsOf(call, index)) records.push(this.shown(call, row, entriesOf))
+    }
+    return records
   }
 
   /**
@@ -109,17 +155,27 @@ export class AllocationLog {
    */
   attribute(promoNumber: string, at: number): AllocationRecord | undefined {
     const digits = promoNumber.replace(/\D/g, "")
-    for (let back = 0; ; back++) {
-      const record = this.log.fromNewest(back)
-      if (record === undefined) return undefined
-      if (record.promoNumber !== digits || record.at > at) continue
-      // The overflow number is shared by every visitor beyond capacity: no call to it names one allocation.
-      return record.overflow ? undefined : this.shown(record)
+    for (let index = this.calls.length - 1; index >= this.head; index--) {
+      const call = this.calls[index]!
+      if (call.allocatedAt > at) continue
+      const rows = this.rowsOf(call, index)
+      for (let i = rows.length - 1; i >= 0; i--) {
+        const row = rows[i]!
+        if (call.promoNumber(row) !== digits) continue
+        // The overflow number is shared by every visitor beyond capacity: no call to it names one allocation.
+        return call.position(row) === overflowPosition ? undefined : this.shown(call, row)
+      }
     }
+    return undefined
   }
 
   clear(): void {
-    this.log.clear()
-    this.shownAs = new WeakMap()
+    this.calls = []
+    this.head = 0
+    this.dropped = 0
+    this.entries = 0
+    this.bytes = 0
   }
 }
+
+const sizeOf = (call: Arrival): number => callOverhead + call.sentSize + perRow * call.rowCount

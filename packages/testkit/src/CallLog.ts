@@ -1,8 +1,8 @@
 /**
  * The call log: every request the fake received, and what each of its rows was given, readable decoded.
  *
- * A call is kept as it arrived (the body's entries as parsed, and each row's outcome) and decoded only when read, so
- * that serving a row costs no record of its own. Reading masks every ring pool key (see `internal/redaction.ts`):
+ * A call is kept as it arrived (its body as sent, and what each row got: see `internal/arrival.ts`) and decoded only
+ * when read, so that serving a row costs no record of its own. Reading masks every ring pool key (see `internal/redaction.ts`):
  * a log printed in a failing test's output shows none. The log keeps the most recent calls within a count and a size
  * in bytes (`logLimit`).
  *
@@ -12,6 +12,7 @@ import { ApiSuffix, type BulkProtocol } from "@ringpool/core"
 import { Result } from "effect"
 import type { AllocationRecord } from "./AllocationLog.ts"
 import type { FaultName } from "./FaultPlan.ts"
+import { type Arrival, type EntriesOf, entriesReader, refusedPosition } from "./internal/arrival.ts"
 import { BoundedLog } from "./internal/boundedLog.ts"
 import type { Redactor } from "./internal/redaction.ts"
 
@@ -71,34 +72,11 @@ export interface RecordedCall {
   readonly error: BulkProtocol.ErrorBody["errors"] | undefined
 }
 
-/**
- * A call as the log keeps it: the request's target as sent, the body's entries as parsed and what each one got.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Arrival extends Omit<RecordedCall, "path" | "rows"> {
-  readonly target: string
-  readonly entries: ReadonlyArray<unknown>
-  readonly outcomes: ReadonlyArray<AllocationRecord | RowError>
-  /** The body's length: what the entries keep alive, for the log's size limit. */
-  readonly bodyLength: number
-}
-
-/**
- * Whether an outcome is an error row's.
- *
- * @since 0.1.0
- * @category guards
- */
-export const isRowError = (outcome: AllocationRecord | RowError): outcome is RowError => "errorClass" in outcome
-
-// What a call keeps alive besides its body's text: the call, its arrays, an outcome slot per row (an estimate).
+// What a call keeps alive besides its body: the call and two integers a row (an estimate).
 const callOverhead = 256
-const perRow = 48
+const perRow = 8
 
-const sizeOf = (call: Arrival): number =>
-  callOverhead + call.target.length + call.bodyLength + perRow * call.entries.length
+const sizeOf = (call: Arrival): number => callOverhead + call.target.length + call.sentSize + perRow * call.rowCount
 
 /** The parts of an entry that the row checks read, without deciding whether the entry is a valid row. */
 const fieldsOf = (entry: unknown): { requestId: string | undefined; apiSuffix: string | undefined } => {
@@ -116,34 +94,42 @@ const fieldsOf = (entry: unknown): { requestId: string | undefined; apiSuffix: s
  */
 export class CallLog {
   private readonly log: BoundedLog<Arrival>
-  private shownAs = new WeakMap<Arrival, RecordedCall>()
 
   constructor(
     limits: { readonly entries: number; readonly bytes: number },
     private readonly redactor: Redactor,
-    /** How an allocation record is shown (the allocation log's masked view, so that both logs agree). */
-    private readonly showAllocation: (record: AllocationRecord) => AllocationRecord
+    /** How an allocation is shown (the allocation log's view, so that both logs give the same objects). */
+    private readonly showAllocation: (call: Arrival, row: number, entriesOf: EntriesOf) => AllocationRecord
   ) {
-    this.log = new BoundedLog(limits.entries, limits.bytes, sizeOf)
+    this.log = new BoundedLog(limits.entries, limits.bytes)
   }
 
   push(call: Arrival): void {
-    this.log.push(call)
+    this.log.push(call, sizeOf(call))
   }
 
   /** A call decoded and masked, the same object on every read. */
-  shown(call: Arrival): RecordedCall {
-    const known = this.shownAs.get(call)
-    if (known !== undefined) return known
-    const rows = new Array<RecordedRow>(call.entries.length)
-    for (let i = 0; i < rows.length; i++) rows[i] = this.row(call.entries[i], call.outcomes[i]!)
-    const { target: _target, entries: _entries, outcomes: _outcomes, bodyLength: _length, ...kept } = call
-    const shown: RecordedCall = { ...kept, path: this.redactor.url(call.target), rows }
-    this.shownAs.set(call, shown)
+  shown(call: Arrival, entriesOf: EntriesOf = entriesReader()): RecordedCall {
+    if (call.shownCall !== undefined) return call.shownCall
+    const entries = entriesOf(call)
+    const rows = new Array<RecordedRow>(call.rowCount)
+    for (let i = 0; i < rows.length; i++) rows[i] = this.row(call, i, entries[i], entriesOf)
+    const shown: RecordedCall = {
+      kind: call.kind,
+      at: call.at,
+      method: call.method,
+      path: this.redactor.url(call.target),
+      apiVersion: call.apiVersion,
+      faults: call.faults,
+      status: call.status,
+      rows,
+      error: call.error
+    }
+    call.shownCall = shown
     return shown
   }
 
-  private row(entry: unknown, outcome: AllocationRecord | RowError): RecordedRow {
+  private row(call: Arrival, row: number, entry: unknown, entriesOf: EntriesOf): RecordedRow {
     const { requestId, apiSuffix } = fieldsOf(entry)
     const parsed = apiSuffix === undefined ? undefined : ApiSuffix.parse(apiSuffix)
     const suffix = parsed !== undefined && Result.isSuccess(parsed) ? parsed.success : undefined
@@ -152,7 +138,7 @@ export class CallLog {
     for (const [name, value] of suffix?.params ?? []) values.push(name, value)
     const clean = this.redactor.clean(values, sent)
     const show = (value: string) => (clean ? value : this.redactor.value(value, sent))
-    const error = isRowError(outcome) ? outcome : undefined
+    const error = call.position(row) === refusedPosition ? call.errors![row]! : undefined
     return {
       requestId: requestId === undefined ? undefined : show(requestId),
       apiSuffix: apiSuffix === undefined ? undefined : this.redactor.url(apiSuffix, sent),
@@ -161,18 +147,18 @@ export class CallLog {
         suffix === undefined
           ? undefined
           : Object.fromEntries(suffix.params.map(([name, value]) => [show(name), show(value)])),
-      allocation: error === undefined ? this.showAllocation(outcome as AllocationRecord) : undefined,
+      allocation: error === undefined ? this.showAllocation(call, row, entriesOf) : undefined,
       error: error === undefined ? undefined : { ...error, message: this.redactor.text(error.message, sent) }
     }
   }
 
   /** Every request received, oldest first, decoded and masked. */
   read(): Array<RecordedCall> {
-    return this.log.toArray().map((call) => this.shown(call))
+    const entriesOf = entriesReader()
+    return this.log.toArray().map((call) => this.shown(call, entriesOf))
   }
 
   clear(): void {
     this.log.clear()
-    this.shownAs = new WeakMap()
   }
 }

@@ -44,7 +44,9 @@ import { HttpClient } from "effect/http"
 import { AllocationLog, type AllocationRecord } from "./AllocationLog.ts"
 import { CallLog, type RecordedCall } from "./CallLog.ts"
 import { FaultPlan, type Injection } from "./FaultPlan.ts"
-import { BulkCalls, bodyTooLarge, errorBody } from "./internal/bulkCall.ts"
+import { Arrival } from "./internal/arrival.ts"
+import { errorBody } from "./internal/bulkBody.ts"
+import { BulkCalls, bodyTooLarge } from "./internal/bulkCall.ts"
 import { makeHttpClient as inProcessClient } from "./internal/inProcessClient.ts"
 import { Pools } from "./internal/pools.ts"
 import { Redactor } from "./internal/redaction.ts"
@@ -186,72 +188,61 @@ export class Fake {
     this.callLog = new CallLog(
       { entries: positiveInteger("logLimit.calls", limits.calls, 10_000), bytes },
       this.redactor,
-      (record) => this.allocationLog.shown(record)
+      (call, row, entriesOf) => this.allocationLog.shown(call, row, entriesOf)
     )
     const seed = options.seed ?? 1
     if (!Number.isSafeInteger(seed)) throw new TypeError("@ringpool/testkit: seed must be an integer")
     this.plan = new FaultPlan(seed)
     this.trackingUrls = new TrackingUrls(this.pools.pools.map((pool) => pool.id))
-    const rows = {
-      pools: this.pools,
-      allocations: this.allocationLog,
-      trackingUrls: this.trackingUrls,
-      redactor: this.redactor
-    }
-    this.bulk = new BulkCalls(this.plan, rows, this.callLog, this.maxRequestBytes)
+    const rows = { pools: this.pools, trackingUrls: this.trackingUrls, redactor: this.redactor }
+    this.bulk = new BulkCalls(this.plan, rows, this.callLog, this.allocationLog, this.maxRequestBytes)
     this.onUnexpected = options.onUnexpectedRequest ?? ((call) => this.warn(call))
   }
 
   /**
-   * Answers one request. `target` is the path with its query; `body` is its text, or `bodyTooLarge` when the
-   * transport stopped reading it past `maxRequestBytes`; `now` is the fake's time in milliseconds.
+   * Answers one request. `target` is the path with its query; `body` is its text or its bytes (UTF-8), or
+   * `bodyTooLarge` when the transport stopped reading it past `maxRequestBytes`; `now` is the fake's time in
+   * milliseconds.
    */
-  handle(method: string, requestTarget: string, body: string | typeof bodyTooLarge, now: number): FakeAnswer {
+  handle(
+    method: string,
+    requestTarget: string,
+    body: string | Uint8Array | typeof bodyTooLarge,
+    now: number
+  ): FakeAnswer {
     const target = originForm(requestTarget)
     const question = target.indexOf("?")
     const path = question === -1 ? target : target.slice(0, question)
     if (method === "POST") {
       const apiVersion = BulkProtocol.matchBulkPath(path)
       if (apiVersion !== undefined) {
-        const bounded = typeof body === "string" && exceedsBytes(body, this.maxRequestBytes) ? bodyTooLarge : body
+        const bounded =
+          body === bodyTooLarge ||
+          (typeof body === "string" ? exceedsBytes(body, this.maxRequestBytes) : body.length > this.maxRequestBytes)
+            ? bodyTooLarge
+            : body
         return this.bulk.answer(apiVersion, target, bounded, now)
       }
     }
     const single = method === "GET" ? ApiSuffix.matchSingleApiPath(path) : undefined
+    const pools = this.pools.pools
     if (single !== undefined) {
-      this.callLog.push({
-        ...this.withoutRows(),
-        kind: "singleApi",
-        at: now,
-        method,
-        target,
-        apiVersion: single.apiVersion,
-        status: 403,
-        error: onlyBulk.errors
-      })
+      const call = new Arrival("singleApi", now, method, target, single.apiVersion, [], pools)
+      call.status = 403
+      call.error = onlyBulk.errors
+      this.callLog.push(call)
       return { _tag: "Respond", status: 403, headers: jsonHeaders, body: JSON.stringify(onlyBulk), delayMs: 0 }
     }
     const error = errorBody(
       "NotFound",
       `No such endpoint: ${method} ${this.redactor.url(path)}. The Bulk RingPool API is POST /api/<date>/bulk.json.`
     )
-    const call = {
-      ...this.withoutRows(),
-      kind: "unexpected" as const,
-      at: now,
-      method,
-      target,
-      apiVersion: undefined,
-      status: 404,
-      error: error.errors
-    }
+    const call = new Arrival("unexpected", now, method, target, undefined, [], pools)
+    call.status = 404
+    call.error = error.errors
     this.callLog.push(call)
     this.onUnexpected(this.callLog.shown(call))
     return { _tag: "Respond", status: 404, headers: jsonHeaders, body: JSON.stringify(error), delayMs: 0 }
-  }
-
-  private withoutRows() {
-    return { faults: [], entries: [], outcomes: [], bodyLength: 0 }
   }
 
   private warn(call: RecordedCall): void {

@@ -24,9 +24,8 @@
  *   waits in wall-clock time.
  * - A body is read up to the fake's `maxRequestBytes`: a larger `Content-Length` is refused before any of it is
  *   read (without `100 Continue` when the client asks first), and a chunked body when it passes the limit. Either gets
- *   413 at once, and the rest of that body is thrown away as it comes, never held: for up to 2 s or 64 MiB, after
- *   which the connection is closed (closing at once would reset a client still sending, which may then never read
- *   the answer). All bodies being read at once hold at most 16 times `maxRequestBytes`; past it a request gets 503
+ *   413 at once; the rest of that body is never read, and the connection is closed 1 s later (closing at once would
+ *   reset a client still sending, which may then never read the answer). All bodies being read at once hold at most 16 times `maxRequestBytes`; past it a request gets 503
  *   `ServiceUnavailable` (`retry-after: 1`, and the same lingering close), so that many slow or huge senders together
  *   cannot fill memory either, and the others are still served.
  * - The manual clock starts at 0 (as `TestClock` does), so allocation times read as "ms since start", and only
@@ -41,7 +40,7 @@ import type { AllocationRecord } from "./AllocationLog.ts"
 import type { RecordedCall } from "./CallLog.ts"
 import * as FakeRingPool from "./FakeRingPool.ts"
 import type { Injection } from "./FaultPlan.ts"
-import { errorBody } from "./internal/bulkCall.ts"
+import { errorBody } from "./internal/bulkBody.ts"
 import { BodyBudget, type BodyRead, declaredLength, readBody } from "./internal/requestBody.ts"
 
 /**
@@ -113,8 +112,7 @@ const knownOptions = new Set([
   "onUnexpectedRequest"
 ])
 const budgetInBodies = 16
-const lingerMs = 2_000
-const lingerBytes = 64 * 1024 * 1024
+const lingerMs = 1_000
 const overBudget = JSON.stringify(
   errorBody("ServiceUnavailable", "the fake is reading too many large bodies at once: retry in a moment")
 )
@@ -130,24 +128,18 @@ const checkOptions = (options: ServerOptions): { readonly port: number; readonly
 }
 
 /**
- * After refusing a body it did not read, the server reads on and throws away what still comes, for a moment, before
- * it closes the connection: closing at once would reset a client still sending, which then may never read the answer.
- * A body that ends within that moment leaves the connection in step and kept alive; an endless one is cut off.
+ * After refusing a body it did not read, the server stops reading the connection and closes it a moment later.
+ * Closing at once would reset a client still sending, which may then never read the answer; stopping leaves what it
+ * still sends waiting in the kernel's buffers (TCP holds the sender back), while the answer travels the other way.
  */
 const lingerThenClose = (request: IncomingMessage): void => {
   if (request.complete) return
-  let discarded = 0
-  const close = () => {
-    clearTimeout(timer)
+  // A listener, then a pause: Node would otherwise read the rest of the body itself, to reuse the connection.
+  request.on("data", () => {})
+  request.pause()
+  setTimeout(() => {
     if (!request.complete) request.socket.destroy()
-  }
-  const timer = setTimeout(close, lingerMs)
-  request.on("data", (chunk: Buffer) => {
-    discarded += chunk.length
-    if (discarded > lingerBytes) close()
-  })
-  request.on("end", () => clearTimeout(timer))
-  request.resume()
+  }, lingerMs).unref()
 }
 
 /**

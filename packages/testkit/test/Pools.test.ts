@@ -1,34 +1,60 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import { AllocationLog, type CallLog, type Pool } from "../src/index.ts"
+import { Arrival, refusedPosition } from "../src/internal/arrival.ts"
 import { Pools } from "../src/internal/pools.ts"
 import { Redactor } from "../src/internal/redaction.ts"
+import { answerRow } from "../src/internal/rowCheck.ts"
+import { TrackingUrls } from "../src/internal/trackingUrl.ts"
 
-const params = (m1: string) => [["m1", m1]] as const
+/** The parameters of a row's suffix: the allocation log reads them back from it. */
+const params = (m1: string) => `m1=${encodeURIComponent(m1)}`
 
 const allocated = (outcome: AllocationLog.AllocationRecord | CallLog.RowError): AllocationLog.AllocationRecord => {
   if ("errorClass" in outcome) return assert.fail(`expected an allocation, got ${outcome.errorClass}`)
   return outcome
 }
 
-/** The pools and the allocation log as the fake wires them: each allocation is logged. */
+/** The pools and the allocation log as the fake wires them, one row a call: each allocation is logged. */
 class Model {
   readonly state: Pools
   readonly log: AllocationLog.AllocationLog
+  private readonly context: Parameters<typeof answerRow>[2]
   constructor(options: { pools: ReadonlyArray<Pool.PoolOptions>; allocationLimit?: number }) {
     this.state = new Pools(options.pools)
+    const redactor = new Redactor(this.state.pools.map((pool) => pool.key))
     this.log = new AllocationLog.AllocationLog(
       { entries: options.allocationLimit ?? 100_000, bytes: 1 << 30 },
-      new Redactor(this.state.pools.map((pool) => pool.key))
+      redactor
     )
+    this.context = {
+      pools: this.state,
+      trackingUrls: new TrackingUrls(options.pools.map((p) => String(p.id))),
+      redactor
+    }
   }
   get pools() {
     return this.state.pools
   }
-  allocate(...args: Parameters<Pools["allocate"]>) {
-    const outcome = this.state.allocate(...args)
-    if (!("errorClass" in outcome)) this.log.push(outcome)
-    return outcome
+  /** One row, the only one of its call, through the row checks. */
+  allocate(
+    ringPoolId: string,
+    key: string | undefined,
+    query: string,
+    requestId: string | undefined,
+    now: number
+  ): AllocationLog.AllocationRecord | CallLog.RowError {
+    const keyParameter = key === undefined ? "" : `ring_pool_key=${encodeURIComponent(key)}&`
+    const api_suffix = `${ringPoolId}/allocate_number.json?${keyParameter}${query}`
+    const entry = requestId === undefined ? { api_suffix } : { api_suffix, request_id: requestId }
+    const call = new Arrival("bulk", now, "POST", "/api/2013-07-01/bulk.json", "2013-07-01", [], this.state.pools)
+    call.sent = JSON.stringify({ requests: [entry] })
+    call.rows = new Int32Array(2)
+    call.allocatedAt = this.state.time(now)
+    answerRow(entry, call.allocatedAt, this.context, call, 0)
+    if (call.position(0) === refusedPosition) return call.errors![0]!
+    this.log.push(call)
+    return this.log.shown(call, 0)
   }
   allocations() {
     return this.log.read()

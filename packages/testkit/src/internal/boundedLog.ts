@@ -14,13 +14,11 @@ export class BoundedLog<A> {
 
   constructor(
     readonly maxEntries: number,
-    readonly maxBytes: number,
-    /** The approximate bytes an entry keeps alive. */
-    private readonly sizeOf: (entry: A) => number
+    readonly maxBytes: number
   ) {}
 
-  push(entry: A): void {
-    const size = this.sizeOf(entry)
+  /** Adds an entry that keeps about `size` bytes alive. */
+  push(entry: A, size: number): void {
     this.items.push(entry)
     this.sizes.push(size)
     this.bytes += size

@@ -9,27 +9,23 @@
  * - `processing-time` is measured on the wall clock with three decimals, and includes an injected delay.
  * - An `InternalServiceError` handle counts up from 1000000001.
  */
-import { BulkProtocol } from "@ringpool/core"
-import { Exit, Schema } from "effect"
-import type { AllocationRecord } from "../AllocationLog.ts"
-import type { Arrival, CallLog, RowError } from "../CallLog.ts"
+import type { BulkProtocol } from "@ringpool/core"
+import type { AllocationLog } from "../AllocationLog.ts"
+import type { CallLog } from "../CallLog.ts"
 import type { FakeAnswer } from "../FakeRingPool.ts"
-import type { Fault, FaultPlan } from "../FaultPlan.ts"
-import { answerRow, type RowContext, type WireRow } from "./rowCheck.ts"
+import type { Fault, FaultName, FaultPlan } from "../FaultPlan.ts"
+import { Arrival } from "./arrival.ts"
+import { entriesOf, errorBody } from "./bulkBody.ts"
+import { answerRow, type RowContext } from "./rowCheck.ts"
 
-const decodeBody = Schema.decodeUnknownExit(BulkProtocol.LenientRequestBody)
+const decoder = new TextDecoder()
 const jsonHeaders = { "content-type": "application/json; charset=utf-8" }
 const textHeaders = { "content-type": "text/plain; charset=utf-8" }
 const htmlHeaders = { "content-type": "text/html; charset=utf-8" }
 const maintenancePage =
   "<!DOCTYPE html><html><head><title>Down for maintenance</title></head><body><h1>We'll be right back</h1></body></html>"
 const firstErrorHandle = 1_000_000_001
-const noEntries: ReadonlyArray<unknown> = []
-
-/** The body of a whole-call error. */
-export const errorBody = (errorClass: string, invalidData: string): BulkProtocol.ErrorBody => ({
-  errors: { class: errorClass, invalid_data: invalidData }
-})
+const noFaults: ReadonlyArray<FaultName> = []
 
 /** Stands for a body that passed `maxRequestBytes`: the transports stop reading there and hand this instead. */
 export const bodyTooLarge: unique symbol = Symbol.for("@ringpool/testkit/bodyTooLarge")
@@ -40,20 +36,22 @@ export class BulkCalls {
   constructor(
     private readonly plan: FaultPlan,
     private readonly rows: RowContext,
-    private readonly log: CallLog,
+    private readonly calls: CallLog,
+    private readonly allocations: AllocationLog,
     private readonly maxRequestBytes: number
   ) {}
 
-  answer(apiVersion: string, target: string, body: string | typeof bodyTooLarge, now: number): FakeAnswer {
+  answer(apiVersion: string, target: string, body: string | Uint8Array | typeof bodyTooLarge, now: number): FakeAnswer {
     const started = performance.now()
-    const base = { kind: "bulk" as const, at: now, method: "POST", target, apiVersion }
+    const pools = this.rows.pools
     if (body === bodyTooLarge) {
+      const arrival = new Arrival("bulk", now, "POST", target, apiVersion, [], pools.pools)
       const error = errorBody(
         "RequestTooLarge",
         `the body is larger than ${this.maxRequestBytes} bytes, the most this fake reads (option maxRequestBytes): ` +
           "send fewer rows per call"
       )
-      this.record({ ...base, faults: [], status: 413, error: error.errors })
+      this.record(arrival, 413, error.errors)
       return respond(413, jsonHeaders, JSON.stringify(error), 0, started)
     }
 
@@ -66,52 +64,61 @@ export class BulkCalls {
       else if (fault.fault === "drop") drop = true
       else if (fault.fault === "status") status ??= fault
     }
-    const call = { ...base, faults: faults.map((f) => f.fault) }
+    const arrival = new Arrival(
+      "bulk",
+      now,
+      "POST",
+      target,
+      apiVersion,
+      faults.length === 0 ? noFaults : faults.map((f) => f.fault),
+      pools.pools
+    )
 
     if (status !== undefined && !drop) {
       if (status.status === 500 && status.body === undefined) {
         const error = errorBody("InternalServiceError", `refer to error handle ${this.nextErrorHandle++}`)
-        this.record({ ...call, status: 500, error: error.errors })
+        this.record(arrival, 500, error.errors)
         return respond(500, jsonHeaders, JSON.stringify(error), delayMs, started)
       }
-      this.record({ ...call, status: status.status })
-      const text = status.body ?? `HTTP ${status.status} (a fault injected by @ringpool/testkit)`
-      return respond(status.status, textHeaders, text, delayMs, started)
+      this.record(arrival, status.status)
+      const plain = status.body ?? `HTTP ${status.status} (a fault injected by @ringpool/testkit)`
+      return respond(status.status, textHeaders, plain, delayMs, started)
     }
 
-    const entries = entriesOf(body)
+    const entries = entriesOf(typeof body === "string" ? body : decoder.decode(body))
     if ("errors" in entries) {
-      this.record({ ...call, status: drop ? undefined : 400, error: entries.errors, bodyLength: body.length })
+      this.record(arrival, drop ? undefined : 400, entries.errors)
       return drop ? { _tag: "Drop", delayMs } : respond(400, jsonHeaders, JSON.stringify(entries), delayMs, started)
     }
-    const outcomes = new Array<AllocationRecord | RowError>(entries.length)
-    let responses = new Array<WireRow>(entries.length)
-    for (let i = 0; i < entries.length; i++) {
-      const row = answerRow(entries[i], now, this.rows)
-      outcomes[i] = row.outcome
-      responses[i] = row.wire
-    }
-    const arrival = { ...call, entries, outcomes, bodyLength: body.length }
+    arrival.sent = body
+    arrival.rows = new Int32Array(entries.length << 1)
+    const at = pools.time(now)
+    arrival.allocatedAt = at
+    let rows = new Array<string>(entries.length)
+    for (let i = 0; i < entries.length; i++) rows[i] = answerRow(entries[i], at, this.rows, arrival, i)
+    if (arrival.allocated > 0) this.allocations.push(arrival)
     if (drop) {
-      this.record({ ...arrival, status: undefined })
+      this.record(arrival, undefined)
       return { _tag: "Drop", delayMs }
     }
     let malformed = false
     let truncate = false
     for (const fault of faults) {
-      if (fault.fault === "missingRow") responses.splice(Math.floor(this.plan.random() * responses.length), 1)
-      else if (fault.fault === "reorder") responses = shuffled(responses, this.plan.random)
+      if (fault.fault === "missingRow") rows.splice(Math.floor(this.plan.random() * rows.length), 1)
+      else if (fault.fault === "reorder") rows = shuffled(rows, this.plan.random)
       else if (fault.fault === "malformed") malformed = true
       else if (fault.fault === "truncate") truncate = true
     }
-    this.record({ ...arrival, status: 200 })
+    this.record(arrival, 200)
     if (malformed) return respond(200, htmlHeaders, maintenancePage, delayMs, started)
-    const text = JSON.stringify({ responses })
-    return respond(200, jsonHeaders, truncate ? text.slice(0, text.length >> 1) : text, delayMs, started)
+    const answer = `{"responses":[${rows.join(",")}]}`
+    return respond(200, jsonHeaders, truncate ? answer.slice(0, answer.length >> 1) : answer, delayMs, started)
   }
 
-  private record(call: Omit<Arrival, "entries" | "outcomes" | "bodyLength" | "error"> & Partial<Arrival>): void {
-    this.log.push({ entries: noEntries, outcomes: [], bodyLength: 0, error: undefined, ...call })
+  private record(arrival: Arrival, status: number | undefined, error?: BulkProtocol.ErrorBody["errors"]): void {
+    arrival.status = status
+    arrival.error = error
+    this.calls.push(arrival)
   }
 
   reset(): void {
@@ -132,23 +139,6 @@ const respond = (
   body,
   delayMs
 })
-
-/** The entries of a bulk body, or the whole-call error body that refuses it. */
-const entriesOf = (text: string): ReadonlyArray<unknown> | BulkProtocol.ErrorBody => {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    return errorBody("InvalidJson", 'the body must be JSON: {"requests":[{"api_suffix":"...","request_id":"..."}]}')
-  }
-  const decoded = decodeBody(json)
-  if (Exit.isFailure(decoded)) {
-    return errorBody("InvalidRequest", 'the body must have a "requests" array: {"requests":[{"api_suffix":"..."}]}')
-  }
-  const entries = "requests" in decoded.value ? decoded.value.requests : decoded.value.request
-  if (entries.length === 0) return errorBody("EmptyRequest", "requests must contain at least one entry")
-  return entries
-}
 
 /** Another order of the rows (a shuffle that happens to keep the order is turned by one). */
 const shuffled = <A>(rows: Array<A>, random: () => number): Array<A> => {

@@ -7,16 +7,10 @@ import { type HttpBody, HttpClient, HttpClientError, type HttpClientRequest, Htt
 import type { Fake } from "../FakeRingPool.ts"
 import { bodyTooLarge } from "./bulkCall.ts"
 
-const decoder = new TextDecoder()
-
-const textOf = (bytes: Uint8Array, limit: number, text?: string | undefined): string | typeof bodyTooLarge =>
-  bytes.length > limit ? bodyTooLarge : (text ?? decoder.decode(bytes))
+type Body = string | Uint8Array | typeof bodyTooLarge
 
 /** A stream read until its end or until it passes `limit` bytes, whichever comes first: never more is held. */
-const streamText = (
-  stream: Stream.Stream<Uint8Array, unknown>,
-  limit: number
-): Effect.Effect<string | typeof bodyTooLarge, unknown> =>
+const streamBytes = (stream: Stream.Stream<Uint8Array, unknown>, limit: number): Effect.Effect<Body, unknown> =>
   Effect.suspend(() => {
     let chunks: Array<Uint8Array> = []
     let size = 0
@@ -36,27 +30,24 @@ const streamText = (
           whole.set(chunk, at)
           at += chunk.length
         }
-        return decoder.decode(whole)
+        return whole
       })
     )
   })
 
-const bodyOf = (body: HttpBody.HttpBody, limit: number): Effect.Effect<string | typeof bodyTooLarge, unknown> => {
+/** The body as the fake takes it; `handle` checks the size of what is already in memory. */
+const bodyOf = (body: HttpBody.HttpBody, limit: number): Effect.Effect<Body, unknown> => {
   switch (body._tag) {
     case "Empty":
       return Effect.succeed("")
     case "Uint8Array":
-      return Effect.succeed(textOf(body.body, limit, body.text))
+      return Effect.succeed(body.body)
     case "Raw":
       return Effect.succeed(
-        typeof body.body === "string"
-          ? body.body
-          : body.body instanceof Uint8Array
-            ? textOf(body.body, limit)
-            : String(body.body)
+        typeof body.body === "string" || body.body instanceof Uint8Array ? body.body : String(body.body)
       )
     case "Stream":
-      return streamText(body.stream, limit)
+      return streamBytes(body.stream, limit)
     case "FormData":
       // A form is not what the bulk API takes: pass a body that is not JSON, which the fake refuses as such.
       return Effect.succeed("[form data]")

@@ -8,68 +8,64 @@
  *   recently allocated first (never-allocated numbers first, in the pool's order).
  * - Time never goes backwards inside the pools: a clock that steps back is treated as standing still.
  */
-import type { AllocationRecord } from "../AllocationLog.ts"
 import type { RowError } from "../CallLog.ts"
 import * as Pool from "../Pool.ts"
+import { overflowPosition, refusedPosition } from "./arrival.ts"
 import { LeaseRing } from "./leaseRing.ts"
-
-interface PoolState {
-  readonly pool: Pool.ResolvedPool
-  readonly ring: LeaseRing
-}
 
 export class Pools {
   readonly pools: ReadonlyArray<Pool.ResolvedPool>
-  private readonly byId = new Map<string, PoolState>()
+  private readonly indexOf = new Map<string, number>()
+  private readonly rings: ReadonlyArray<LeaseRing>
   private lastNow = Number.NEGATIVE_INFINITY
 
   constructor(pools: ReadonlyArray<Pool.PoolOptions> | undefined) {
     this.pools = Pool.resolve(pools)
-    for (const pool of this.pools) this.byId.set(pool.id, { pool, ring: new LeaseRing(pool.size, pool.lifetimeMs) })
+    this.pools.forEach((pool, index) => this.indexOf.set(pool.id, index))
+    this.rings = this.pools.map((pool) => new LeaseRing(pool.size, pool.lifetimeMs))
+  }
+
+  /** The pools' time for a call made at `now`: never earlier than a call before it. */
+  time(now: number): number {
+    if (now > this.lastNow) this.lastNow = now
+    return this.lastNow
   }
 
   /**
-   * Allocates a number for one row, or says why not: `RingPoolNotFound`, `InvalidKey` (with the service's
-   * documented message, which quotes the key sent), or `NoNumberAvailable` when the pool is full and overflow is off.
+   * The index of the pool a row may allocate from, or why it may not: `RingPoolNotFound`, or `InvalidKey` with the
+   * service's documented message, which quotes the key sent.
    */
-  allocate(
-    ringPoolId: string,
-    key: string | undefined,
-    params: ReadonlyArray<readonly [string, string]>,
-    requestId: string | undefined,
-    now: number
-  ): AllocationRecord | RowError {
-    const state = this.byId.get(ringPoolId)
-    if (state === undefined) {
+  find(ringPoolId: string, key: string | undefined): number | RowError {
+    const index = this.indexOf.get(ringPoolId)
+    if (index === undefined)
       return { errorClass: "RingPoolNotFound", message: `RingPool '${ringPoolId}' was not found` }
-    }
-    const pool = state.pool
-    if (key !== pool.key) {
+    if (key !== this.pools[index]!.key) {
       return { errorClass: "InvalidKey", message: `API Key '${key ?? ""}' is not valid for resource '${ringPoolId}'` }
     }
-    if (now > this.lastNow) this.lastNow = now
-    const at = this.lastNow
-    const position = state.ring.lease(at)
-    if (position === -1 && !pool.allowOverflow) {
-      return {
-        errorClass: "NoNumberAvailable",
-        message: `RingPool '${ringPoolId}' has no free number and does not allow overflow`
-      }
-    }
-    const overflow = position === -1
+    return index
+  }
+
+  /**
+   * Leases a number of pool `index` at `at`: its position, `overflowPosition` when none is free, or `refusedPosition`
+   * when none is free and the pool does not allow overflow (see `noNumber`).
+   */
+  lease(index: number, at: number): number {
+    const position = this.rings[index]!.lease(at)
+    if (position !== -1) return position
+    return this.pools[index]!.allowOverflow ? overflowPosition : refusedPosition
+  }
+
+  /** Why a row of pool `index` got no number. */
+  noNumber(index: number): RowError {
     return {
-      ringPoolId,
-      promoNumber: overflow ? pool.overflowNumber : pool.numberAt(position),
-      params: Object.fromEntries(params),
-      requestId,
-      overflow,
-      at
+      errorClass: "NoNumberAvailable",
+      message: `RingPool '${this.pools[index]!.id}' has no free number and does not allow overflow`
     }
   }
 
   /** Frees every number. */
   reset(): void {
-    for (const state of this.byId.values()) state.ring.clear()
+    for (const ring of this.rings) ring.clear()
     this.lastNow = Number.NEGATIVE_INFINITY
   }
 }

@@ -13,7 +13,7 @@ export class BodyBudget {
   constructor(readonly max: number) {}
 }
 
-export type BodyRead = string | typeof bodyTooLarge | "overBudget"
+export type BodyRead = Uint8Array | typeof bodyTooLarge | "overBudget"
 
 /** The declared length of a body, or undefined when it declares none (chunked) or something unreadable. */
 export const declaredLength = (request: IncomingMessage): number | undefined => {
@@ -23,7 +23,7 @@ export const declaredLength = (request: IncomingMessage): number | undefined => 
 }
 
 /**
- * Reads the body and calls `done` once: with its text; with `bodyTooLarge` as soon as it passes `limit`; with
+ * Reads the body and calls `done` once: with its bytes; with `bodyTooLarge` as soon as it passes `limit`; with
  * `"overBudget"` when all bodies being read would pass the budget. An aborted request calls nothing: there is no one
  * left to answer.
  */
@@ -44,11 +44,11 @@ export const readBody = (
     if (settled) return
     settled = true
     release()
-    // Leave the rest unread: the answer says `connection: close`, and the socket goes with it.
-    request.removeListener("data", onData)
     done(body)
   }
+  // Chunks after a refusal fall through here unread (cheaper than removing the listener from the stream).
   const onData = (chunk: Buffer) => {
+    if (settled) return
     const over =
       size + chunk.length > limit ? bodyTooLarge : budget.held + chunk.length > budget.max ? "overBudget" : undefined
     if (over !== undefined) return settle(over)
@@ -64,8 +64,8 @@ export const readBody = (
   request.on("data", onData)
   request.on("end", () => {
     if (settled) return
-    const text = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, size).toString("utf8")
-    settle(text)
+    // The bytes as they are: the fake decodes them, and keeps the bytes (off the JavaScript heap) in its call log.
+    settle(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))
   })
   // A client that gives up mid-body: free what it sent; nothing is answered.
   const abandon = () => {

@@ -8,18 +8,11 @@
  */
 import { ApiSuffix, BulkProtocol } from "@ringpool/core"
 import { Predicate, Result, Schema } from "effect"
-import type { AllocationLog, AllocationRecord } from "../AllocationLog.ts"
-import { isRowError, type RowError } from "../CallLog.ts"
+import type { RowError } from "../CallLog.ts"
+import { type Arrival, overflowPosition, refusedPosition } from "./arrival.ts"
 import type { Pools } from "./pools.ts"
 import type { Redactor } from "./redaction.ts"
 import type { TrackingUrls } from "./trackingUrl.ts"
-
-type SuccessRow = { -readonly [K in keyof BulkProtocol.SuccessRow]: BulkProtocol.SuccessRow[K] }
-
-/**
- * A row of the answer.
- */
-export type WireRow = SuccessRow | BulkProtocol.ErrorRow
 
 const isRequestRow = Schema.is(BulkProtocol.RequestRow)
 
@@ -33,62 +26,69 @@ const noParameters: RowError = {
   message: "at least one RingPool parameter besides ring_pool_key is required, even if empty (e.g. &m1=)"
 }
 
-const errorRow = (requestId: string | undefined, error: RowError): BulkProtocol.ErrorRow =>
-  requestId === undefined
-    ? { error_class: error.errorClass, message: error.message }
-    : { request_id: requestId, error_class: error.errorClass, message: error.message }
+const errorRow = (requestId: string | undefined, error: RowError): string =>
+  JSON.stringify(
+    requestId === undefined
+      ? { error_class: error.errorClass, message: error.message }
+      : { request_id: requestId, error_class: error.errorClass, message: error.message }
+  )
+
+/**
+ * A success row's JSON, written out rather than built as an object and serialised: this runs for every row, and
+ * only `request_id` can need escaping (the number is digits, the tracking URL's parts are percent-encoded). The keys
+ * come in the order of the documented example, `overflow` only when true (documented: omitted when false).
+ */
+const successRow = (requestId: string | undefined, number: string, trackingUrl: string, overflow: boolean): string =>
+  `${requestId === undefined ? "{" : `{"request_id":${JSON.stringify(requestId)},`}"promo_number_formatted":"${BulkProtocol.formatNumber(number)}","promo_number":"${number}","tracking_url":"${trackingUrl}"${overflow ? ',"overflow":true}' : "}"}`
 
 export interface RowContext {
   readonly pools: Pools
-  readonly allocations: AllocationLog
   readonly trackingUrls: TrackingUrls
   readonly redactor: Redactor
 }
 
-/** What one entry of `requests` gets: its outcome for the log, and its row of the answer. */
-export const answerRow = (
-  entry: unknown,
-  now: number,
-  context: RowContext
-): { readonly outcome: AllocationRecord | RowError; readonly wire: WireRow } => {
+/** Marks row `index` of the arrival refused with `error`, and gives its error row. */
+const refuse = (arrival: Arrival, index: number, requestId: string | undefined, error: RowError, shown = error) => {
+  arrival.rows![(index << 1) + 1] = refusedPosition
+  if (arrival.errors === undefined) arrival.errors = new Array(arrival.rowCount)
+  arrival.errors[index] = error
+  return errorRow(requestId, shown)
+}
+
+/**
+ * Answers one entry of `requests` at the pools' time `at`: returns its row of the answer, as JSON text, and notes in
+ * the arrival what it got.
+ */
+export const answerRow = (entry: unknown, at: number, context: RowContext, arrival: Arrival, index: number): string => {
   if (!isRequestRow(entry)) {
     const requestId =
       Predicate.hasProperty(entry, "request_id") && typeof entry.request_id === "string" ? entry.request_id : undefined
-    return { outcome: notARow, wire: errorRow(requestId, notARow) }
+    return refuse(arrival, index, requestId, notARow)
   }
   const requestId = entry.request_id
   const parsed = ApiSuffix.parse(entry.api_suffix)
   if (Result.isFailure(parsed)) {
-    const error = { errorClass: "InvalidApiSuffix", message: parsed.failure }
-    return { outcome: error, wire: errorRow(requestId, error) }
+    return refuse(arrival, index, requestId, { errorClass: "InvalidApiSuffix", message: parsed.failure })
   }
   const suffix = parsed.success
-  const outcome =
-    suffix.params.length === 0
-      ? noParameters
-      : context.pools.allocate(suffix.ringPoolId, ApiSuffix.keyOf(suffix), suffix.params, requestId, now)
-  if (isRowError(outcome)) {
+  if (suffix.params.length === 0) return refuse(arrival, index, requestId, noParameters)
+  const pools = context.pools
+  const pool = pools.find(suffix.ringPoolId, ApiSuffix.keyOf(suffix))
+  if (typeof pool !== "number") {
     // The documented InvalidKey message quotes the key sent, as the service does (clients must mask it); the others
     // quote the pool id, which a caller who swapped id and key fills with the key: that is masked on the wire too.
     const shown =
-      outcome.errorClass === "InvalidKey"
-        ? outcome
-        : { ...outcome, message: context.redactor.text(outcome.message, [ApiSuffix.keyOf(suffix)]) }
-    return { outcome, wire: errorRow(requestId, shown) }
+      pool.errorClass === "InvalidKey"
+        ? pool
+        : { ...pool, message: context.redactor.text(pool.message, [ApiSuffix.keyOf(suffix)]) }
+    return refuse(arrival, index, requestId, pool, shown)
   }
-  context.allocations.push(outcome)
-  const number = outcome.promoNumber
-  const trackingUrl = context.trackingUrls.next(outcome.ringPoolId, number)
-  const wire: SuccessRow =
-    requestId === undefined
-      ? { promo_number_formatted: BulkProtocol.formatNumber(number), promo_number: number, tracking_url: trackingUrl }
-      : {
-          request_id: requestId,
-          promo_number_formatted: BulkProtocol.formatNumber(number),
-          promo_number: number,
-          tracking_url: trackingUrl
-        }
-  // Documented: the key is present only when true.
-  if (outcome.overflow) wire.overflow = true
-  return { outcome, wire }
+  arrival.rows![index << 1] = pool
+  const position = pools.lease(pool, at)
+  if (position === refusedPosition) return refuse(arrival, index, requestId, pools.noNumber(pool))
+  arrival.rows![(index << 1) + 1] = position
+  arrival.allocated++
+  const number = arrival.promoNumber(index)!
+  const trackingUrl = context.trackingUrls.next(pools.pools[pool]!.id, number)
+  return successRow(requestId, number, trackingUrl, position === overflowPosition)
 }
