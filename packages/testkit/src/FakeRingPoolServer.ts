@@ -128,18 +128,19 @@ const checkOptions = (options: ServerOptions): { readonly port: number; readonly
 }
 
 /**
- * After refusing a body it did not read, the server stops reading the connection and closes it a moment later.
- * Closing at once would reset a client still sending, which may then never read the answer; stopping leaves what it
- * still sends waiting in the kernel's buffers (TCP holds the sender back), while the answer travels the other way.
+ * Before refusing a body it did not read, the server stops reading the connection, and closes it a moment after the
+ * answer. Node would close it at once, which resets a client still sending: such a client may then never read the
+ * answer. Stopped, the connection leaves what the client still sends waiting in the kernel's buffers (TCP holds the
+ * sender back), while the answer travels the other way.
  */
-const lingerThenClose = (request: IncomingMessage): void => {
+const lingerThenClose = (request: IncomingMessage, response: ServerResponse): void => {
   if (request.complete) return
+  // Node closes a connection whose request body is unread as soon as the answer is out; this one closes later.
+  response.shouldKeepAlive = true
   // A listener, then a pause: Node would otherwise read the rest of the body itself, to reuse the connection.
   request.on("data", () => {})
   request.pause()
-  setTimeout(() => {
-    if (!request.complete) request.socket.destroy()
-  }, lingerMs).unref()
+  setTimeout(() => request.socket.destroy(), lingerMs).unref()
 }
 
 /**
@@ -159,15 +160,15 @@ export const listen = (
 
   const answer = (request: IncomingMessage, response: ServerResponse, body: BodyRead) => {
     if (body === "overBudget") {
+      lingerThenClose(request, response)
       response.writeHead(503, { "content-type": "application/json; charset=utf-8", "retry-after": "1" })
-      response.end(overBudget)
-      return lingerThenClose(request)
+      return response.end(overBudget)
     }
     const reply = fake.handle(request.method ?? "GET", request.url ?? "/", body, now())
     const send = () => {
       if (reply._tag === "Drop") return request.socket.destroy()
+      if (body === FakeRingPool.bodyTooLarge) lingerThenClose(request, response)
       response.writeHead(reply.status, reply.headers).end(reply.body)
-      if (body === FakeRingPool.bodyTooLarge) lingerThenClose(request)
     }
     if (reply.delayMs <= 0) return send()
     const timer = setTimeout(() => {
