@@ -55,6 +55,11 @@ export interface StickyOptions {
   readonly ttlSeconds?: number | undefined
   /** Where numbers are kept (default: `memoryStore()`, in this process, bounded). */
   readonly store?: VisitorStore | undefined
+  /**
+   * Sign visitor ids with this secret (at least 32 characters), so that only ids this site issued are adopted;
+   * a list rotates secrets: the first signs, every one is accepted. Default: none, ids are adopted unsigned.
+   */
+  readonly secret?: string | ReadonlyArray<string> | undefined
 }
 
 /**
@@ -92,6 +97,8 @@ export interface ResolvedSticky {
   readonly cookieName: string
   readonly ttlSeconds: number
   readonly store: VisitorStore
+  /** Empty when ids are not signed. */
+  readonly secrets: ReadonlyArray<string>
 }
 
 /**
@@ -114,7 +121,10 @@ export interface Config {
 }
 
 const optionNames = ["pool", "params", "client", "fallback", "timeoutMs", "failOpen", "onError", "skip", "sticky"]
-const stickyNames = ["cookieName", "ttlSeconds", "store"]
+const stickyNames = ["cookieName", "ttlSeconds", "store", "secret"]
+
+// 32 characters of a random secret (what `openssl rand -base64 32` prints is 44) are far beyond guessing.
+const minSecretLength = 32
 
 // setTimeout's limit: a longer budget would fire at once.
 const maxTimeoutMs = 2_147_483_647
@@ -203,6 +213,23 @@ const checkFunction = <F>(name: string, value: unknown, example: string): F | un
   return value as F
 }
 
+// The secret is never echoed: messages say what is wrong with it, not what it is.
+const resolveSecrets = (secret: StickyOptions["secret"]): ReadonlyArray<string> => {
+  if (secret === undefined) return []
+  const secrets: ReadonlyArray<unknown> =
+    typeof secret === "string" ? [secret] : Array.isArray(secret) ? secret : [secret]
+  if (secrets.length === 0)
+    return invalid("sticky.secret must be a string, or a non-empty list of strings (the first signs)")
+  for (const one of secrets) {
+    if (typeof one !== "string" || one.length < minSecretLength) {
+      return invalid(
+        `sticky.secret must be at least ${minSecretLength} characters of random text, e.g. the output of \`openssl rand -base64 32\` from your secrets store`
+      )
+    }
+  }
+  return secrets as ReadonlyArray<string>
+}
+
 const resolveSticky = (sticky: RingPoolOptions["sticky"]): Config["sticky"] => {
   if (sticky === false) return undefined
   const options: StickyOptions = sticky === undefined || sticky === true ? {} : sticky
@@ -231,7 +258,7 @@ const resolveSticky = (sticky: RingPoolOptions["sticky"]): Config["sticky"] => {
   ) {
     return invalid("sticky.store must have get(key), set(key, value, ttlSeconds) and delete(key), e.g. memoryStore()")
   }
-  return { cookieName, ttlSeconds, store: store ?? memoryStore() }
+  return { cookieName, ttlSeconds, store: store ?? memoryStore(), secrets: resolveSecrets(options.secret) }
 }
 
 const resolveFallback = (fallback: RingPoolOptions["fallback"]): Config["fallback"] => {

@@ -115,7 +115,7 @@ export const ringPool = (options: Options.RingPoolOptions): RingPoolMiddleware =
       return tracked("allocated", allocation, allocation.overflow)
     }
 
-    const visitorId = Visitor.readVisitorId(req, sticky.cookieName)
+    const visitorId = Visitor.readVisitorId(req, sticky.cookieName, sticky.secrets)
     const digest = Visitor.paramsDigest(params)
     if (visitorId !== undefined) {
       const key = Visitor.storeKey(visitorId, pool.id)
@@ -141,7 +141,7 @@ export const ringPool = (options: Options.RingPoolOptions): RingPoolMiddleware =
         expiresAt: Date.now() + sticky.ttlSeconds * 1000
       }
       // Cookie now, store write in the background: the cookie lives exactly as long as the number it leads to.
-      Visitor.setVisitorCookie(req, res, sticky.cookieName, id, sticky.ttlSeconds)
+      Visitor.setVisitorCookie(req, res, sticky.cookieName, id, sticky.ttlSeconds, sticky.secrets)
       storeWrite(req, "set", () => sticky.store.set(key, number, sticky.ttlSeconds))
     }
     return tracked("allocated", allocation, allocation.overflow)

@@ -1,0 +1,3 @@
+await Promise.resolve()
+const x = undefined
+export const y = x.bind(null)

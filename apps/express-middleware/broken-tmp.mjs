@@ -1,0 +1,2 @@
+const x = undefined
+export const y = x.bind(null)
