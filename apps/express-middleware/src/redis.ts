@@ -42,6 +42,9 @@ export interface RedisStoreOptions {
  * @category models
  */
 export interface RedisVisitorStore extends VisitorStore {
+  readonly get: (key: string) => Promise<VisitorNumber | undefined>
+  readonly set: (key: string, value: VisitorNumber, ttlSeconds: number) => Promise<void>
+  readonly delete: (key: string) => Promise<void>
   readonly close: () => Promise<void>
 }
 
@@ -110,10 +113,10 @@ const deserialize = (text: string | null): VisitorNumber | undefined => {
  * Creates the store and starts connecting. Entries expire in Redis with the number's lifetime (`SET ... PX`);
  * values are the `VisitorNumber` as JSON (a digest of the parameters, never the parameters or a key).
  *
- * While Redis is unreachable the client reconnects by itself, with backoff; a command waits for it at most
- * `commandTimeoutMs` (the page at most its own `timeoutMs`) and then fails, which the middleware reports to
- * `onError` as a `VisitorStoreError`: a visitor whose number cannot be read gets the fallback, a new visitor still
- * gets a number. Nothing is thrown into Express.
+ * While Redis is unreachable the client reconnects by itself, with backoff, and commands fail at once; a command
+ * to a Redis that does not answer fails after `commandTimeoutMs` (the page waits at most its own `timeoutMs`).
+ * The middleware reports each failure to `onError` as a `VisitorStoreError`: a visitor whose number cannot be read
+ * gets the fallback, a new visitor still gets a number. Nothing is thrown into Express.
  *
  * @since 0.2.0
  * @category constructors
@@ -145,7 +148,9 @@ export const redisStore = (options: RedisStoreOptions): RedisVisitorStore => {
   client.on("error", (error: unknown) => {
     lastConnectionError = error instanceof Error ? error.message || error.name : String(error)
   })
+  let everReady = false
   client.on("ready", () => {
+    everReady = true
     lastConnectionError = undefined
   })
   client.connect().catch(() => undefined)
@@ -156,8 +161,17 @@ export const redisStore = (options: RedisStoreOptions): RedisVisitorStore => {
 
   // node-redis times out only commands not yet written; one written to a Redis that stalls would wait for ever.
   // This deadline covers both, with a message that says what happened.
-  const within = <A>(operation: string, command: Promise<A>): Promise<A> =>
+  //
+  // A connection that was up and is lost fails commands at once while the client reconnects, so pages do not wait
+  // out their budget during an outage; before the first connection, commands wait for it (a process that has just
+  // started would otherwise fail its first page views).
+  const within = <A>(operation: string, send: () => Promise<A>): Promise<A> =>
     new Promise<A>((resolve, reject) => {
+      if (everReady && !client.isReady) {
+        reject(new Error(`Redis ${operation} failed${connection()}: the client is reconnecting`))
+        return
+      }
+      const command = send()
       const late = () => new Error(`Redis did not answer ${operation} within ${commandTimeoutMs} ms${connection()}`)
       const timer = setTimeout(() => reject(late()), commandTimeoutMs)
       command.then(
@@ -177,19 +191,19 @@ export const redisStore = (options: RedisStoreOptions): RedisVisitorStore => {
   const key = (name: string) => `${prefix}${name}`
 
   return {
-    get: async (name) => deserialize(await within("GET", client.get(key(name)))),
+    get: async (name) => deserialize(await within("GET", () => client.get(key(name)))),
     set: async (name, value, ttlSeconds) => {
       const ttlMs = Math.max(1, Math.round(ttlSeconds * 1000))
-      await within("SET", client.set(key(name), serialize(value), { expiration: { type: "PX", value: ttlMs } }))
+      await within("SET", () => client.set(key(name), serialize(value), { expiration: { type: "PX", value: ttlMs } }))
     },
     delete: async (name) => {
-      await within("DEL", client.del(key(name)))
+      await within("DEL", () => client.del(key(name)))
     },
     close: async () => {
       if (closed) return
       closed = true
       // Connected: let the commands already sent finish, for at most one command's time. Otherwise stop trying.
-      if (client.isReady) await within("QUIT", client.close()).catch(() => client.destroy())
+      if (client.isReady) await within("QUIT", () => client.close()).catch(() => client.destroy())
       else if (client.isOpen) client.destroy()
     }
   }
