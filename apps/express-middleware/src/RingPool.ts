@@ -59,8 +59,9 @@ const tracked = (
  */
 export const ringPool = (options: Options.RingPoolOptions): RingPoolMiddleware => {
   const config = Options.resolve(options)
-  const { client, sticky, timeoutMs } = config
+  const { client, sticky } = config
   const tally = new Report.Tally()
+  const clock = Budget.clock(config.timeoutMs)
 
   // Counted, then told to the hook; a hook that throws must not break the page it reports on.
   const report = (error: Error, req: Request) => {
@@ -109,15 +110,6 @@ export const ringPool = (options: Options.RingPoolOptions): RingPoolMiddleware =
     return tracked("allocated", allocation, allocation.overflow)
   }
 
-  const withinBudget = async (req: Request, res: Response): Promise<TrackedNumber> => {
-    const budget = Budget.start(timeoutMs)
-    try {
-      return await find(req, res, budget)
-    } finally {
-      budget.end()
-    }
-  }
-
   const serve = (res: Response, next: NextFunction, locals: RingPoolLocals) => {
     tally.view(locals.source)
     res.locals.ringPool = locals
@@ -146,7 +138,8 @@ export const ringPool = (options: Options.RingPoolOptions): RingPoolMiddleware =
       serve(res, next, untracked("skipped", req))
       return
     }
-    withinBudget(req, res).then(
+    // One budget for the whole look-up: when it runs out the allocation is cancelled and the page moves on.
+    find(req, res, clock.start()).then(
       (locals) => {
         // A page with a visitor's own number must not be stored by a shared cache and shown to other visitors.
         if (!res.headersSent && res.getHeader("Cache-Control") === undefined) res.setHeader("Cache-Control", "private")
