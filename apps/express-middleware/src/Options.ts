@@ -4,10 +4,11 @@
  *
  * @since 0.1.0
  */
-import type { AllocationRequest, PromiseClient } from "@ringpool/core"
+import { type AllocationRequest, ApiSuffix, type PromiseClient } from "@ringpool/core"
 import type { Request } from "express"
 import * as Fallback from "./Fallback.ts"
 import * as Report from "./Report.ts"
+import * as SafeValue from "./SafeValue.ts"
 import { sharedClient } from "./SharedClient.ts"
 import { defaultSkip } from "./Skip.ts"
 import { memoryStore, type VisitorStore } from "./VisitorStore.ts"
@@ -151,8 +152,13 @@ const unknownOption = (where: string, name: string, known: ReadonlyArray<string>
     (k) =>
       distance(lower, k.toLowerCase()) <= 2 || k.toLowerCase().startsWith(lower) || lower.startsWith(k.toLowerCase())
   )
-  const hint = near === undefined ? "" : ` (did you mean ${JSON.stringify(near)}?)`
-  return invalid(`unknown ${where} ${JSON.stringify(name)}${hint}; known: ${known.join(", ")}`)
+  // A name near a known one is a typo, shown with its fix. Any other is not repeated: a misplaced value (a key
+  // spread in as a property name) must not reach a log through this message.
+  const named =
+    near === undefined
+      ? `unknown ${where} (a name of ${name.length} characters, not shown)`
+      : `unknown ${where} ${JSON.stringify(name)} (did you mean ${JSON.stringify(near)}?)`
+  return invalid(`${named}; known: ${known.join(", ")}`)
 }
 
 const poolExample = 'pool: { id: "123", key: process.env.RINGPOOL_KEY }'
@@ -200,6 +206,8 @@ export const paramsProblem = (params: unknown): string | undefined => {
     if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string") {
       return 'params given as pairs must be [name, value] strings, e.g. [["m1", "autos"]]'
     }
+    // The key travels in its own field; as a parameter it would be sent, and logged, as campaign data.
+    if (ApiSuffix.isKeyName(pair[0])) return "params may not hold the ring pool key: give it as pool.key"
     if (typeof pair[1] !== "string") {
       return `params.${pair[0]} must be a string (write String(value) or "" for a missing value)`
     }
@@ -245,7 +253,7 @@ const resolveSticky = (sticky: RingPoolOptions["sticky"]): Config["sticky"] => {
   }
   if (typeof ttlSeconds !== "number" || !Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
     return invalid(
-      `sticky.ttlSeconds must be a positive number of seconds, at most the pool's lifetime_seconds (e.g. 1800), got ${JSON.stringify(ttlSeconds)}`
+      `sticky.ttlSeconds must be a positive number of seconds, at most the pool's lifetime_seconds (e.g. 1800), got ${SafeValue.describe(ttlSeconds)}`
     )
   }
   if (
@@ -324,9 +332,9 @@ export const resolve = (options: RingPoolOptions): Config => {
   }
 
   if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > maxTimeoutMs) {
-    invalid(`timeoutMs must be a positive number of milliseconds such as 250, got ${JSON.stringify(timeoutMs)}`)
+    invalid(`timeoutMs must be a positive number of milliseconds such as 250, got ${SafeValue.describe(timeoutMs)}`)
   }
-  if (typeof failOpen !== "boolean") invalid(`failOpen must be true or false, got ${JSON.stringify(failOpen)}`)
+  if (typeof failOpen !== "boolean") invalid(`failOpen must be true or false, got ${SafeValue.describe(failOpen)}`)
 
   const onError = checkFunction<Config["onError"]>(
     "onError",

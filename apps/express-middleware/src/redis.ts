@@ -15,6 +15,7 @@
  * @since 0.2.0
  */
 import { createClient, TimeoutError } from "redis"
+import * as SafeValue from "./SafeValue.ts"
 import type { VisitorNumber, VisitorStore } from "./VisitorStore.ts"
 
 /**
@@ -55,7 +56,7 @@ const invalid = (text: string): never => {
 const positiveInteger = (name: string, value: unknown, fallback: number, example: string): number => {
   if (value === undefined) return fallback
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
-    return invalid(`${name} must be a positive whole number, e.g. ${example}, got ${JSON.stringify(value)}`)
+    return invalid(`${name} must be a positive whole number, e.g. ${example}, got ${SafeValue.describe(value)}`)
   }
   return value
 }
@@ -127,7 +128,9 @@ export const redisStore = (options: RedisStoreOptions): RedisVisitorStore => {
   }
   const known = ["url", "prefix", "commandTimeoutMs", "maxPending"]
   for (const name of Object.keys(options)) {
-    if (!known.includes(name)) invalid(`unknown option ${JSON.stringify(name)}; known: ${known.join(", ")}`)
+    // Not repeated: a misplaced value (the URL with its password) must not reach a log through this message.
+    if (!known.includes(name))
+      invalid(`unknown option (a name of ${name.length} characters); known: ${known.join(", ")}`)
   }
   const url = checkUrl(options.url)
   const prefix = options.prefix ?? "ringpool:"
