@@ -130,13 +130,15 @@ const onResponse = (
     fail(tooLarge(maxBytes, declared))
     return
   }
-  const chunks: Array<Buffer> = []
+  let chunks: Array<Buffer> = []
   let size = 0
   let ended = false
   res.on("data", (chunk: Buffer) => {
     size += chunk.length
-    if (size > maxBytes) fail(tooLarge(maxBytes))
-    else chunks.push(chunk)
+    if (size <= maxBytes) return void chunks.push(chunk)
+    // Let go of what was read before failing: the rows' errors capture this stack, and with it this closure.
+    chunks = []
+    fail(tooLarge(maxBytes))
   })
   res.on("end", () => {
     ended = true
