@@ -55,6 +55,8 @@ describe("the ring pool key never leaks", () => {
           const texts = [error.message, String(error), JSON.stringify(error), error.stack ?? "", ...logs]
           for (const span of spans) texts.push(JSON.stringify([...span.attributes.entries()]), span.name)
           assert.isAbove(spans.length, 0)
+          // Our span per bulk call, and no HTTP client span (whose propagation headers would reach the vendor).
+          assert.deepStrictEqual([...new Set(spans.map((span) => span.name))], ["RingPoolClient.bulkCall"])
           assert.isAbove(logs.length, 0)
           for (const text of texts) assert.notInclude(text, KEY)
           // The key was really sent: masking happens on the way back, not by leaving it out.
