@@ -12,10 +12,11 @@ import { inspect, promisify } from "node:util"
 import { createRingPoolClient } from "@ringpool/core"
 import { startFakeRingPoolServer } from "@ringpool/testkit"
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from "vitest"
-import { memoryStore, type RingPoolOptions, ringPool, type VisitorStore } from "../../src/index.ts"
+import { type RingPoolOptions, ringPool } from "../../src/index.ts"
 import type { Fake, PageBody, Site } from "../support/harness.ts"
 import { startSite } from "../support/harness.ts"
 import { desktopUserAgent } from "../support/pageView.ts"
+import { recordingStore } from "../support/recordingStore.ts"
 
 // A key with the characters that change under encoding (a space, a plus, a slash), so every form is tried.
 const key = "Zq7Vx Pk+3mW/Lr9Tf"
@@ -231,19 +232,7 @@ it("a transport that cannot start: every page gets the fallback, and the process
 })
 
 it("forged visitor ids with a secret: none is adopted, the store never sees one", async () => {
-  const inner = memoryStore()
-  const seen: Array<string> = []
-  const store: VisitorStore = {
-    get: (name) => {
-      seen.push(name)
-      return inner.get(name)
-    },
-    set: (name, value, ttl) => {
-      seen.push(name)
-      inner.set(name, value, ttl)
-    },
-    delete: (name) => inner.delete(name)
-  }
+  const { store, log } = recordingStore()
   const site = await open({ sticky: { secret: "a-secret-of-at-least-32-characters!!", store } })
   const genuine = (await view(site.url)).setCookie!
   const [, signature] = genuine.split(".")
@@ -254,7 +243,7 @@ it("forged visitor ids with a secret: none is adopted, the store never sees one"
   )
   expectPages(views)
   expect(views.every((page) => page.body?.source === "allocated")).toBe(true)
-  expect(seen.filter((name) => forgedIds.has(name.split("/")[0]!))).toEqual([])
+  expect(log.filter((entry) => forgedIds.has(entry.key.split("/")[0]!))).toEqual([])
   expect(views.filter((page) => forgedIds.has(page.setCookie!.slice("ringpool_visitor=".length, 39)))).toEqual([])
   await expectStillServing(site)
 })
