@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { type Allocation, RingPoolError } from "@ringpool/core"
+import { type Allocation, type AllocationRequest, RingPoolError } from "@ringpool/core"
 import type { NextFunction, Request, RequestHandler, Response } from "express"
 import * as Budget from "./Budget.ts"
 import type { RingPoolLocals, TrackedNumber, UntrackedNumber } from "./Locals.ts"
@@ -95,15 +95,19 @@ export const ringPool = (options: Options.RingPoolOptions): RingPoolMiddleware =
     return { ringPoolId: pool.id, ringPoolKey: pool.key, params }
   }
 
+  // The signal cancels the row; the race holds the budget even for an allocator of the user's that ignores it.
+  const allocate = (request: AllocationRequest.AllocationRequest, budget: Budget.Budget) =>
+    budget.within(client.allocate(request, { signal: budget.signal }))
+
   const find = async (req: Request, res: Response, budget: Budget.Budget): Promise<TrackedNumber> => {
     const request = await allocationRequest(req, budget)
     if (stickiness === undefined) {
-      const allocation = await client.allocate(request, { signal: budget.signal })
+      const allocation = await allocate(request, budget)
       return tracked("allocated", allocation, allocation.overflow)
     }
     const { visit, number } = await stickiness.recall(req, budget, request.ringPoolId, request.params)
     if (number !== undefined) return tracked("sticky", number, false)
-    const allocation = await client.allocate(request, { signal: budget.signal })
+    const allocation = await allocate(request, budget)
     // The overflow number is shared by everyone beyond the pool's capacity and cannot be attributed: it is not
     // kept, so the visitor's next page view tries again for a number of their own.
     if (!allocation.overflow && !res.headersSent) await stickiness.keep(req, res, budget, visit, allocation)

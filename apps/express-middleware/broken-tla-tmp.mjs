@@ -1,3 +1,0 @@
-await Promise.resolve()
-const x = undefined
-export const y = x.bind(null)

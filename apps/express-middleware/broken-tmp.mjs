@@ -1,2 +1,0 @@
-const x = undefined
-export const y = x.bind(null)
