@@ -252,8 +252,10 @@ it("2,000 simultaneous page views in front of a service that never answers: each
   const silent = await silentService()
   const site = await open({ timeoutMs: 500 }, silent.url)
   const views = await Promise.all(Array.from({ length: 2_000 }, (_, i) => view(site.url, `/page?m1=b${i}`)))
-  // Generous on purpose: 2,000 connections at once on a shared 2-core machine; benchmark 6 measures the figure.
-  expectPages(views, 500 + 2_000)
+  // Generous on purpose: 2,000 connections at once on a shared 2-core machine, with other test files running
+  // beside this one, queue in the kernel and in this process before the middleware sees them. Benchmark 6
+  // measures the real figure (how long the server holds a page past its budget).
+  expectPages(views, 500 + 5_000)
   expect(views.every((page) => page.body?.source === "fallback")).toBe(true)
   expect(observed.errors.length).toBe(2_000)
   await expectStillServing(site)
