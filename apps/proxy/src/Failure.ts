@@ -9,7 +9,7 @@
  * - What the proxy refuses itself, before any bulk call, is a 400 (`MissingRingPoolKey`, `MissingParameters`,
  *   `InvalidRequest`); a path it does not serve 404, a wrong method 405, a body or URL over the limits 413 / 414.
  * - An upstream failure is a 5xx: 504 when the service did not answer in time (`UpstreamTimeout`) or the
- *   service said 504; 503 when the service said 503; 502 for everything else (unreachable, reset, an answer that
+ *   service said 504; 503 when the service said 503; 502 for everything else (a connection refused or reset, an answer that
  *   is not the documented format or does not line up with the rows sent, `InternalServiceError`).
  * - The proxy's own budget running out is 504 `ProxyTimeout`.
  * The service's own classes and messages pass through as it sent them (keys masked by the core); the proxy's own
@@ -71,8 +71,8 @@ const ofReason = (reason: RingPoolError.Reason): Failure => {
     case "Transport":
       return make(
         502,
-        "UpstreamUnreachable",
-        `could not reach the Bulk RingPool service (${reason.description}): check the proxy's --base-url and network`,
+        "UpstreamConnectionFailed",
+        `the connection to the Bulk RingPool service failed (${reason.description}): check the proxy's --base-url and the network`,
         true
       )
     case "HttpStatus":
