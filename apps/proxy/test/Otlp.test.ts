@@ -52,8 +52,8 @@ afterEach(() => {
   exports.length = 0
 })
 
-const wrongKey = "not-the-key-93c1f0"
-const secretValue = "visitor-secret-4e2b"
+const wrongKey = "Nk93c1f0Lp"
+const secretValue = "Vs4e2bRt7y"
 const traceId = "4bf92f3577b34da6a3ce929d0e0e4736"
 
 const traffic = async (proxy: RunningProxy) => {

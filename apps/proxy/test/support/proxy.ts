@@ -4,7 +4,7 @@
 import { type ProxyOptions, type RunningProxy, startProxy } from "@ringpool/proxy"
 import { type FakeRingPoolServer, type Pool, startFakeRingPoolServer } from "@ringpool/testkit"
 
-export const key = "proxy-test-key-7f3a91"
+export const key = "Kq7f3a91-zt0w"
 
 export const pools: ReadonlyArray<Pool.PoolOptions> = [
   { id: "1", key, size: 1_000 },
