@@ -3,42 +3,24 @@
  * trace) and every metric of the process reach a collector, and no key or parameter value is in what it receives.
  * The collector is a test receiver on loopback that keeps every body it is sent.
  */
-import { createServer, type Server } from "node:http"
 import { afterAll, afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
 import { type RunningProxy, startProxy } from "@ringpool/proxy"
 import { type FakeRingPoolServer, startFakeRingPoolServer } from "@ringpool/testkit"
+import { type Collector, startCollector } from "./support/collector.ts"
 import { get } from "./support/http.ts"
 import { key, pools } from "./support/proxy.ts"
 import { assertNoPieceOf } from "./support/secrets.ts"
 
-interface Export {
-  readonly path: string
-  readonly contentType: string
-  readonly body: Buffer
-}
-
-let receiver: Server
-let receiverUrl: string
-const exports: Array<Export> = []
+let collector: Collector
 let fake: FakeRingPoolServer.FakeRingPoolServer
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Array<Buffer> = []
-    req.on("data", (chunk: Buffer) => chunks.push(chunk))
-    req.on("end", () => {
-      exports.push({ path: req.url ?? "", contentType: req.headers["content-type"] ?? "", body: Buffer.concat(chunks) })
-      res.writeHead(200, { "content-type": "application/json" }).end("{}")
-    })
-  })
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve))
-  const address = receiver.address()
-  receiverUrl = `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`
+  collector = await startCollector()
   fake = await startFakeRingPoolServer({ pools })
 })
 afterAll(async () => {
   await fake.close()
-  await new Promise((resolve) => receiver.close(resolve))
+  await collector.close()
 })
 
 const otelVariables = [
@@ -49,7 +31,7 @@ const otelVariables = [
 ]
 afterEach(() => {
   for (const name of otelVariables) delete process.env[name]
-  exports.length = 0
+  collector.exports.length = 0
 })
 
 const wrongKey = "Nk93c1f0Lp"
@@ -75,8 +57,8 @@ const traffic = async (proxy: RunningProxy) => {
 }
 
 const checkNoSecrets = () => {
-  assert.isNotEmpty(exports)
-  for (const exported of exports) {
+  assert.isNotEmpty(collector.exports)
+  for (const exported of collector.exports) {
     const text = exported.body.toString("latin1")
     for (const secret of [key, wrongKey, secretValue]) assertNoPieceOf(text, secret, `the export to ${exported.path}`)
   }
@@ -84,15 +66,15 @@ const checkNoSecrets = () => {
 
 describe("OTLP export", () => {
   it("http/json: request spans in the caller's trace, and the metrics of the core and the proxy", async () => {
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiverUrl
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.url
     process.env.OTEL_EXPORTER_OTLP_PROTOCOL = "http/json"
     const proxy = await startProxy({ port: 0, baseUrl: fake.url })
     await traffic(proxy)
     await proxy.close() // flushes the exporters
     checkNoSecrets()
 
-    const traces = exports.filter((e) => e.path === "/v1/traces")
-    const metrics = exports.filter((e) => e.path === "/v1/metrics")
+    const traces = collector.exports.filter((e) => e.path === "/v1/traces")
+    const metrics = collector.exports.filter((e) => e.path === "/v1/metrics")
     assert.isNotEmpty(traces)
     assert.isNotEmpty(metrics)
     assert.strictEqual(traces[0]!.contentType, "application/json")
@@ -135,12 +117,12 @@ describe("OTLP export", () => {
   })
 
   it("http/protobuf, the default: exported, and still no key or value in the bytes", async () => {
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiverUrl
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.url
     const proxy = await startProxy({ port: 0, baseUrl: fake.url })
     await traffic(proxy)
     await proxy.close()
     checkNoSecrets()
-    const traces = exports.filter((e) => e.path === "/v1/traces")
+    const traces = collector.exports.filter((e) => e.path === "/v1/traces")
     assert.strictEqual(traces[0]!.contentType, "application/x-protobuf")
     assert.include(traces.map((e) => e.body.toString("latin1")).join(""), "ringpool.proxy GET")
   })
@@ -149,8 +131,8 @@ describe("OTLP export", () => {
     const quiet = await startProxy({ port: 0, baseUrl: fake.url })
     await traffic(quiet)
     await quiet.close()
-    assert.isEmpty(exports)
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiverUrl
+    assert.isEmpty(collector.exports)
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.url
     process.env.OTEL_EXPORTER_OTLP_PROTOCOL = "grpc"
     let error: unknown
     await startProxy({ port: 0, baseUrl: fake.url }).catch((e: unknown) => {

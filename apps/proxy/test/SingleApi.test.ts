@@ -134,6 +134,15 @@ describe("errors in the documented forms", () => {
     )
   })
 
+  it("a full pool that allows no overflow: 409 NoNumberAvailable", async () => {
+    const answers = []
+    for (const visit of ["a", "b"])
+      answers.push(await get(setup.single(`ring_pool_key=${key}&v=${visit}`, { pool: "strict" })))
+    assert.strictEqual(answers[0]!.status, 200)
+    assert.strictEqual(answers[1]!.status, 409)
+    assert.match(answers[1]!.body, /^NoNumberAvailable: /)
+  })
+
   it("a missing key and no parameters: 400, refused before any bulk call", async () => {
     for (const query of ["m1=autos", "ring_pool_key=&m1=autos"]) {
       const reply = await get(setup.single(query))

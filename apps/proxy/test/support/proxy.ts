@@ -9,7 +9,9 @@ export const key = "Kq7f3a91-zt0w"
 export const pools: ReadonlyArray<Pool.PoolOptions> = [
   { id: "1", key, size: 1_000 },
   // Two numbers and an overflow number, for the overflow answer.
-  { id: "small", key, numbers: ["8005550101", "8005550102"], overflowNumber: "8005550199" }
+  { id: "small", key, numbers: ["8005550101", "8005550102"], overflowNumber: "8005550199" },
+  // One number and no overflow, for the full pool's refusal.
+  { id: "strict", key, numbers: ["8005550201"], allowOverflow: false }
 ]
 
 export interface Setup {
