@@ -16,7 +16,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { Socket } from "node:net"
-import { ClientOptions, createRingPoolClient, type PromiseClient } from "@ringpool/core"
+import { createRingPoolClient, type PromiseClient } from "@ringpool/core"
 import * as Answer from "./Answer.ts"
 import * as Budget from "./Budget.ts"
 import * as ProxyMetrics from "./ProxyMetrics.ts"
@@ -44,7 +44,8 @@ const lingerMs = 1_000
 
 const makeClient = (settings: ProxyOptions.ResolvedOptions): PromiseClient.PromiseRingPoolClient => {
   try {
-    return createRingPoolClient(ClientOptions.fromEnv(settings.clientOverrides))
+    // Options left out come from the RINGPOOL_* environment (the core reads it).
+    return createRingPoolClient(settings.clientOverrides)
   } catch (cause) {
     throw new TypeError(
       `startProxy: ${(cause instanceof Error ? cause.message : String(cause)).replace(/^ringpool: /, "")}`,
