@@ -166,5 +166,16 @@ export const urlTooLong = (limit: number): Failure =>
  * @since 0.1.0
  * @category constructors
  */
+export const incompleteBody: Failure = make(
+  400,
+  "IncompleteBody",
+  "the request's body ended before it was whole (the connection closed or broke)",
+  true
+)
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
 export const bodyTooLarge = (limit: number): Failure =>
   make(413, "RequestTooLarge", `the request's body is larger than the proxy's limit of ${limit} bytes`, true)

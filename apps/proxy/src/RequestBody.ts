@@ -1,6 +1,7 @@
 /**
  * A request's body, read up to a limit: a bigger one is refused as soon as it is known to be bigger (its
- * `content-length`, or the first chunk past the limit), so memory stays bounded whatever a caller sends.
+ * `content-length`, or the first chunk past the limit), so memory stays bounded whatever a caller sends. Reading
+ * always settles, so that a request whose caller went away mid-body still ends (and `close()` is not left waiting).
  *
  * @since 0.1.0
  */
@@ -17,15 +18,23 @@ export class TooLarge {
 }
 
 /**
- * Reads the body as UTF-8 text. Rejects when the caller goes away before it ends.
+ * The body did not arrive whole: the connection closed or broke before its end.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class Unfinished {}
+
+/**
+ * Reads the body as UTF-8 text.
  *
  * @since 0.1.0
  * @category reading
  */
-export const read = (req: IncomingMessage, limit: number): Promise<string | TooLarge> => {
+export const read = (req: IncomingMessage, limit: number): Promise<string | TooLarge | Unfinished> => {
   const declared = Number(req.headers["content-length"])
   if (declared > limit) return Promise.resolve(new TooLarge(limit))
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const chunks: Array<Buffer> = []
     let size = 0
     const onData = (chunk: Buffer) => {
@@ -44,6 +53,9 @@ export const read = (req: IncomingMessage, limit: number): Promise<string | TooL
     req.once("end", () => {
       if (size <= limit) resolve(Buffer.concat(chunks, size).toString("utf8"))
     })
-    req.once("error", reject)
+    // After `end` these change nothing: a promise settles once.
+    const unfinished = () => resolve(new Unfinished())
+    req.once("error", unfinished)
+    req.once("close", unfinished)
   })
 }

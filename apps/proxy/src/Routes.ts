@@ -30,7 +30,7 @@ export interface Exchange {
   /** The request target as sent (a byte string), e.g. `/api/2014-07-28/ring_pools/1/allocate_number.xml?...`. */
   readonly target: string
   /** The body, read up to the limit; absent when the request has none the proxy can read. */
-  readonly body: (() => Promise<string | RequestBody.TooLarge>) | undefined
+  readonly body: (() => Promise<string | RequestBody.TooLarge | RequestBody.Unfinished>) | undefined
   readonly budget: Budget.Budget
 }
 
@@ -107,6 +107,14 @@ const relay = async (dependencies: Dependencies, exchange: Exchange): Promise<Ro
       failure.errorClass
     )
   }
+  if (text instanceof RequestBody.Unfinished) {
+    const failure = Failure.incompleteBody
+    return refuse(
+      "bulk.json",
+      BulkRelay.callError(failure.status, failure.errorClass, failure.message),
+      failure.errorClass
+    )
+  }
   const answer = await BulkRelay.relay(dependencies.client, text, exchange.budget.signal)
   return { route: "bulk.json", answer }
 }
@@ -123,7 +131,8 @@ export const make =
     let target = exchange.target
     const absolute = absoluteForm.exec(target)
     if (absolute !== null) target = target.slice(absolute[0].length) || "/"
-    if (Buffer.byteLength(target, "latin1") > dependencies.maxUrlBytes) {
+    // A byte string: its length is its size in bytes.
+    if (target.length > dependencies.maxUrlBytes) {
       const failure = Failure.urlTooLong(dependencies.maxUrlBytes)
       return refuse(
         "other",

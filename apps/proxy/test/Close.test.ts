@@ -2,6 +2,7 @@
  * `close()`: stops accepting at once, answers every request already in flight, then resolves.
  */
 
+import { connect } from "node:net"
 import { assert, describe, it } from "@effect/vitest"
 import { startProxy } from "@ringpool/proxy"
 import { startFakeRingPoolServer } from "@ringpool/testkit"
@@ -37,6 +38,26 @@ describe("close", () => {
     } finally {
       await fake.close()
     }
+  })
+
+  it("a caller that goes away mid-body does not hold close() up", async () => {
+    const fake = await startFakeRingPoolServer({ pools })
+    const proxy = await startProxy({ port: 0, baseUrl: fake.url })
+    const { hostname, port } = new URL(proxy.url)
+    const socket = connect(Number(port), hostname)
+    await new Promise((resolve) => socket.once("connect", resolve))
+    socket.write(
+      "POST /api/2013-07-01/bulk.json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n" +
+        '{"requests":['
+    )
+    socket.destroy()
+    // The request ends (counted as an incomplete body) rather than waiting forever for the rest.
+    const counted = 'ringpool_proxy_requests_total{route="bulk.json",status="400"} 1'
+    let metrics = ""
+    while (!metrics.includes(counted)) metrics = (await get(`${proxy.url}/metrics`)).body
+    await proxy.close()
+    assert.strictEqual(fake.calls().length, 0)
+    await fake.close()
   })
 
   it("leaves a client it was given open for its owner", async () => {
