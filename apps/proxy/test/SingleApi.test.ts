@@ -123,6 +123,38 @@ describe("errors in the documented forms", () => {
     assert.strictEqual(setup.fake.allocations().length, 0)
   })
 
+  it("InternalServiceError with its integer error handle, in the same forms (a 502: the service failed)", async () => {
+    for (const format of ["json", "xml"]) {
+      setup.fake.inject({ fault: "status", status: 500 })
+      const reply = await get(setup.single(`ring_pool_key=${key}&m1=a`, { format }))
+      assert.strictEqual(reply.status, 502)
+      const handle = setup.fake.calls().at(-1)!.error!.invalid_data!
+      assert.match(handle, /^refer to error handle \d+$/)
+      assert.strictEqual(
+        reply.body,
+        format === "xml"
+          ? `<Error><Class>InternalServiceError</Class><Message>${handle}</Message></Error>`
+          : `InternalServiceError: ${handle}`
+      )
+    }
+  })
+
+  it("OnlyBulkNumberAllocationAllowed from upstream (a base URL that is not bulk's) in the same forms", async () => {
+    const body = JSON.stringify({
+      errors: {
+        invalid_data: "Numbers are automatically allocated by the PNAPI server",
+        class: "OnlyBulkNumberAllocationAllowed"
+      }
+    })
+    setup.fake.inject({ fault: "status", status: 403, body })
+    const reply = await get(setup.single(`ring_pool_key=${key}&m1=a`, { format: "csv" }))
+    assert.strictEqual(reply.status, 502)
+    assert.strictEqual(
+      reply.body,
+      "OnlyBulkNumberAllocationAllowed: Numbers are automatically allocated by the PNAPI server"
+    )
+  })
+
   it("an unknown pool: 404 with the service's class", async () => {
     const reply = await get(setup.single(`ring_pool_key=${key}&m1=a`, { pool: "404404" }))
     assert.strictEqual(reply.status, 404)
