@@ -7,10 +7,11 @@
  * - A row the service refused is a 4xx: `InvalidKey` 403, a class ending in `NotFound` (an unknown pool) 404,
  *   `NoNumberAvailable` 409, `MissingParameters` and `InvalidApiSuffix` 400, any other class 422.
  * - What the proxy refuses itself, before any bulk call, is a 400 (`MissingRingPoolKey`, `MissingParameters`,
- *   `InvalidRequest`); a path it does not serve 404, a wrong method 405, a body or URL over the limits 413 / 414.
- * - An upstream failure is a 5xx: 504 when the service did not answer in time (`UpstreamTimeout`) or the
- *   service said 504; 503 when the service said 503; 502 for everything else (a connection refused or reset, an answer that
- *   is not the documented format or does not line up with the rows sent, `InternalServiceError`).
+ *   `InvalidRequest`, `IncompleteBody`); a path it does not serve 404, a wrong method 405, a body or URL over
+ *   the limits 413 / 414.
+ * - An upstream failure is a 5xx: 504 when the service did not answer in time (`UpstreamTimeout`) or said
+ *   504; 503 when it said 503; 502 for everything else (a connection refused or reset, an answer that is not the
+ *   documented format or does not line up with the rows sent, `InternalServiceError`).
  * - The proxy's own budget running out is 504 `ProxyTimeout`.
  * The service's own classes and messages pass through as it sent them (keys masked by the core); the proxy's own
  * classes say what to do. No message ever quotes a key or a parameter value.
