@@ -42,10 +42,13 @@ export interface RunningProxy {
 // After the last answer, connections still open (a client that ignored `connection: close`) get this long.
 const lingerMs = 1_000
 
-const makeClient = (settings: ProxyOptions.ResolvedOptions): PromiseClient.PromiseRingPoolClient => {
+const makeClient = (
+  settings: ProxyOptions.ResolvedOptions,
+  telemetry: Telemetry.Telemetry
+): PromiseClient.PromiseRingPoolClient => {
   try {
-    // Options left out come from the RINGPOOL_* environment (the core reads it).
-    return createRingPoolClient(settings.clientOverrides)
+    // Options left out come from the RINGPOOL_* environment (the core reads it); its spans join the proxy's export.
+    return createRingPoolClient({ ...settings.clientOverrides, context: telemetry.context })
   } catch (cause) {
     throw new TypeError(
       `startProxy: ${(cause instanceof Error ? cause.message : String(cause)).replace(/^ringpool: /, "")}`,
@@ -65,13 +68,13 @@ const urlOf = (host: string, port: number) => `http://${host.includes(":") ? `[$
  */
 export const startProxy = async (options: ProxyOptions.ProxyOptions = {}): Promise<RunningProxy> => {
   const settings = ProxyOptions.resolve(options)
-  const client = options.client ?? makeClient(settings)
+  const telemetry = await Telemetry.start()
   const ownClient = options.client === undefined
-  let telemetry: Telemetry.Telemetry
+  let client: PromiseClient.PromiseRingPoolClient
   try {
-    telemetry = await Telemetry.start()
+    client = options.client ?? makeClient(settings, telemetry)
   } catch (error) {
-    if (ownClient) await client.close()
+    await telemetry.close()
     throw error
   }
   const metrics = new ProxyMetrics.ProxyMetrics()

@@ -23,11 +23,13 @@ import { OtlpMetrics, OtlpSerialization, OtlpTracer } from "effect/observability
 export interface Telemetry {
   /** The OTLP tracer, when traces are exported. */
   readonly tracer: Tracer.Tracer | undefined
+  /** The exporters' context, for the core client's own spans and metrics (empty when nothing is exported). */
+  readonly context: Context.Context<never>
   /** Flushes what is buffered and stops the exporters. */
   readonly close: () => Promise<void>
 }
 
-const inert: Telemetry = { tracer: undefined, close: () => Promise.resolve() }
+const inert: Telemetry = { tracer: undefined, context: Context.empty(), close: () => Promise.resolve() }
 
 const defaults = ConfigProvider.fromEnvRecord({ OTEL_TRACES_EXPORTER: "otlp", OTEL_METRICS_EXPORTER: "otlp" })
 
@@ -68,6 +70,7 @@ export const start = async (
   const context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
   return {
     tracer: traces ? Context.get(context, Tracer.Tracer) : undefined,
+    context: context as Context.Context<never>,
     close: () => Effect.runPromise(Scope.close(scope, Exit.void))
   }
 }

@@ -107,6 +107,10 @@ describe("OTLP export", () => {
     )
     assert.strictEqual(requests[0]!.traceId, traceId)
     assert.strictEqual(attribute(requests[1]!, "ringpool.error_class"), "InvalidKey")
+    // The core client's own span per bulk call is exported beside the proxy's.
+    const bulkCalls = spans.filter((span) => span.name === "RingPoolClient.bulkCall")
+    assert.isAbove(bulkCalls.length, 0)
+    assert.isAbove(Number(attribute(bulkCalls[0]!, "ringpool.rows")), 0)
 
     const metricText = metrics.map((e) => e.body.toString("utf8")).join("\n")
     for (const name of ["ringpool_rows_total", "ringpool_batch_size", "ringpool_proxy_requests_total"]) {
