@@ -6,13 +6,21 @@ import * as Allocate from "./commands/allocate.ts"
 import * as Bulk from "./commands/bulk.ts"
 import * as Demo from "./commands/demo.ts"
 import * as FakeServer from "./commands/fakeServer.ts"
+import * as ProxyCommand from "./commands/proxy.ts"
 import * as Suffix from "./commands/suffix.ts"
 
 export const command = Command.make("ringpool").pipe(
   Command.withDescription(
     "Allocate tracking phone numbers from Invoca's Bulk RingPool API: one row, or files of rows. Start with `ringpool demo`: it needs no account and no network."
   ),
-  Command.withSubcommands([Demo.command, Allocate.command, Bulk.command, Suffix.command, FakeServer.command]),
+  Command.withSubcommands([
+    Demo.command,
+    Allocate.command,
+    Bulk.command,
+    Suffix.command,
+    FakeServer.command,
+    ProxyCommand.command
+  ]),
   Command.withExamples([
     {
       command: "ringpool demo",

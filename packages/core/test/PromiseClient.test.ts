@@ -1,3 +1,4 @@
+import { Context, Metric, Tracer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createRingPoolClient, RingPoolError } from "../src/index.ts"
 import { type LoopbackService, startLoopbackService } from "./support/loopbackService.ts"
@@ -104,5 +105,52 @@ describe("createRingPoolClient over a real loopback HTTP server", () => {
     expect(error.reason._tag).toBe("Transport")
     expect(error.retryable).toBe(true)
     await client.close()
+  })
+
+  it("reads RINGPOOL_* for what its options leave out, as layerConfig does; options win", async () => {
+    const saved = { ...process.env }
+    const other = await startLoopbackService()
+    try {
+      process.env.RINGPOOL_BASE_URL = service.url
+      process.env.RINGPOOL_KEY = "env-key"
+      process.env.RINGPOOL_MAX_BATCH_SIZE = "2"
+      const fromEnv = createRingPoolClient()
+      const rows = [1, 2, 3].map((n) => ({ ringPoolId: "42", params: { n: String(n) } }))
+      const callsBefore = service.calls.length
+      const outcomes = await fromEnv.allocateAll(rows)
+      expect(outcomes.map((o) => o.ok && o.allocation.promoNumber)).toEqual(["8000000001", "8000000002", "8000000003"])
+      const sent = service.calls.slice(callsBefore)
+      expect(sent.map((call) => call.rows.length)).toEqual([2, 1])
+      expect(sent[0]!.rows[0]!.api_suffix).toContain("ring_pool_key=env-key")
+      await fromEnv.close()
+      const overridden = createRingPoolClient({ baseUrl: other.url, maxBatchSize: undefined })
+      await overridden.allocate(rows[0]!)
+      expect(other.calls).toHaveLength(1)
+      await overridden.close()
+    } finally {
+      process.env = saved
+      await other.close()
+    }
+  })
+
+  it("sends its spans and metrics to the Effect context it is given", async () => {
+    const spans: Array<Tracer.NativeSpan> = []
+    const tracer = Tracer.make({
+      span(options) {
+        const span = new Tracer.NativeSpan(options)
+        spans.push(span)
+        return span
+      }
+    })
+    const registry = new Map()
+    const context = Context.make(Tracer.Tracer, tracer).pipe(Context.add(Metric.MetricRegistry, registry))
+    const client = createRingPoolClient({ baseUrl: service.url, context })
+    await client.allocateAll([row(1), row(2)])
+    await client.close()
+    expect(spans.map((span) => [span.name, span.attributes.get("ringpool.rows")])).toEqual([
+      ["RingPoolClient.bulkCall", 2]
+    ])
+    const ids = Metric.snapshotUnsafe(context).map((snapshot) => snapshot.id)
+    expect(ids).toContain("ringpool_bulk_calls_total")
   })
 })

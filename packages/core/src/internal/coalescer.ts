@@ -7,7 +7,8 @@
  *
  * Plain code on purpose: a row costs a queue slot and a callback, not a fiber.
  */
-import type { RowResult, WireRow } from "./bulkCall.ts"
+import type { RowResult } from "../Outcome.ts"
+import type { WireRow } from "./bulkCall.ts"
 
 export interface Entry {
   /** Replaced by a copy with a generated `request_id` when its own repeats within the call it joins. */
@@ -81,8 +82,8 @@ export class Coalescer {
       const entry = this.queue[this.head++]!
       if (entry.cancelled) continue
       // The echo is checked by position; a repeated id would let two rows of the same call swap unnoticed.
-      if (ids.has(entry.row.wireId)) entry.row = { ...entry.row, wireId: generateWireId() }
-      ids.add(entry.row.wireId)
+      if (ids.has(entry.row.request_id)) entry.row = { ...entry.row, request_id: generateWireId() }
+      ids.add(entry.row.request_id)
       batch.push(entry)
     }
     return batch
