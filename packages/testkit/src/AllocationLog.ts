@@ -38,17 +38,6 @@ export interface AllocationRecord {
   readonly at: number
 }
 
-/**
- * How much history a log keeps: its most recent entries, at most this many and about this many bytes.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Limits {
-  readonly entries: number
-  readonly bytes: number
-}
-
 // What a call's allocations keep alive besides its body: the call and two integers a row (an estimate).
 const callOverhead = 256
 const perRow = 8
@@ -66,7 +55,8 @@ export class AllocationLog {
   private bytes = 0
 
   constructor(
-    private readonly limits: Limits,
+    /** Its most recent allocations are kept: at most `entries`, and about `bytes` of what they keep alive. */
+    private readonly limits: { readonly entries: number; readonly bytes: number },
     private readonly redactor: Redactor
   ) {}
 

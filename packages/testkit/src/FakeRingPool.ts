@@ -45,7 +45,7 @@ import { AllocationLog, type AllocationRecord } from "./AllocationLog.ts"
 import { CallLog, type RecordedCall } from "./CallLog.ts"
 import { FaultPlan, type Injection } from "./FaultPlan.ts"
 import { Arrival } from "./internal/arrival.ts"
-import { errorBody } from "./internal/bulkBody.ts"
+import { errorBody, exceedsBytes } from "./internal/bulkBody.ts"
 import { BulkCalls, bodyTooLarge } from "./internal/bulkCall.ts"
 import { makeHttpClient as inProcessClient } from "./internal/inProcessClient.ts"
 import { Pools } from "./internal/pools.ts"
@@ -115,24 +115,6 @@ const positiveInteger = (name: string, value: number | undefined, fallback: numb
     throw new TypeError(`@ringpool/testkit: ${name} must be a positive integer, got ${JSON.stringify(value)}`)
   }
   return value
-}
-
-/** Whether a text takes more than `limit` bytes in UTF-8, counted only when its length leaves it in doubt. */
-const exceedsBytes = (text: string, limit: number): boolean => {
-  if (text.length > limit) return true
-  if (text.length * 3 <= limit) return false
-  let bytes = 0
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i)
-    if (code < 0x80) bytes += 1
-    else if (code < 0x800) bytes += 2
-    else if (code >= 0xd800 && code < 0xdc00 && i + 1 < text.length) {
-      bytes += 4
-      i++
-    } else bytes += 3
-    if (bytes > limit) return true
-  }
-  return false
 }
 
 /** The path and query of a request target: HTTP/1.1 servers must also accept the absolute form a proxy sends. */

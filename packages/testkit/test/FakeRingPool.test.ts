@@ -154,3 +154,26 @@ describe("FakeRingPoolServer.layer: the same fake on a port", () => {
     )
   )
 })
+
+describe("FakeRingPool.make: bodies past maxRequestBytes", () => {
+  const status = (answer: FakeRingPool.FakeAnswer) => (answer._tag === "Respond" ? answer.status : "dropped")
+  const bulk = (fake: FakeRingPool.Fake, body: string | Uint8Array | typeof FakeRingPool.bodyTooLarge) =>
+    status(fake.handle("POST", "/api/2013-07-01/bulk.json", body, 0))
+
+  it("counts a text's UTF-8 bytes, not its length, and bytes as they are", () => {
+    const fake = FakeRingPool.make({ pools, maxRequestBytes: 30, onUnexpectedRequest: () => {} })
+    // 12 characters either way: 24 bytes of "é" fit in 30, 36 bytes of "€" do not.
+    assert.strictEqual(bulk(fake, "é".repeat(12)), 400)
+    assert.strictEqual(bulk(fake, "€".repeat(12)), 413)
+    assert.strictEqual(bulk(fake, new TextEncoder().encode("€".repeat(11))), 413)
+    assert.strictEqual(bulk(fake, FakeRingPool.bodyTooLarge), 413)
+    const [call] = fake.calls()
+    assert.deepStrictEqual([call!.status, call!.error?.class, call!.rows], [400, "InvalidJson", []])
+    assert.deepStrictEqual(
+      fake.calls().map((c) => c.error?.class),
+      ["InvalidJson", "RequestTooLarge", "RequestTooLarge", "RequestTooLarge"]
+    )
+    // Only the bulk call reads a body: the single API's URL and unknown paths answer as ever.
+    assert.strictEqual(status(fake.handle("GET", "/api/x/ring_pools/1/allocate_number.json", "€".repeat(12), 0)), 403)
+  })
+})

@@ -35,3 +35,21 @@ export const entriesAgain = (text: string): ReadonlyArray<unknown> => {
   const entries = entriesOf(text)
   return "errors" in entries ? [] : entries
 }
+
+/** Whether a text takes more than `limit` bytes in UTF-8, counted only when its length leaves it in doubt. */
+export const exceedsBytes = (text: string, limit: number): boolean => {
+  if (text.length > limit) return true
+  if (text.length * 3 <= limit) return false
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 0x80) bytes += 1
+    else if (code < 0x800) bytes += 2
+    else if (code >= 0xd800 && code < 0xdc00 && i + 1 < text.length) {
+      bytes += 4
+      i++
+    } else bytes += 3
+    if (bytes > limit) return true
+  }
+  return false
+}

@@ -11,7 +11,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
-import { type IncomingHttpHeaders, request } from "node:http"
+import { type IncomingHttpHeaders, type IncomingMessage, request } from "node:http"
 import { connect, type Socket } from "node:net"
 import { afterAll, afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
 import { createRingPoolClient, RingPoolClient } from "@ringpool/core"
@@ -73,6 +73,18 @@ interface Answer {
   readonly text: string
 }
 
+/** An answer read to its end. */
+const answerOf = (res: IncomingMessage): Promise<Answer> =>
+  new Promise((resolve, reject) => {
+    let text = ""
+    res.setEncoding("utf8")
+    res.on("data", (chunk: string) => {
+      text += chunk
+    })
+    res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, text }))
+    res.on("error", reject)
+  })
+
 /** Sends a request and resolves with its answer (or with the error, when the connection died first). */
 const exchange = (
   url: string,
@@ -92,13 +104,7 @@ const exchange = (
       { method: options.method ?? "POST", agent: false, headers: options.headers ?? {} },
       (res) => {
         answered = true
-        let text = ""
-        res.setEncoding("utf8")
-        res.on("data", (chunk: string) => {
-          text += chunk
-        })
-        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, text }))
-        res.on("error", resolve)
+        answerOf(res).then(resolve, resolve)
       }
     )
     req.on("error", (error) => {
@@ -260,14 +266,7 @@ describe("bodies past maxRequestBytes, the fake in a process of its own", () => 
         headers: { expect: "100-continue", "content-length": 100 * MiB }
       })
       req.on("continue", () => reject(new Error("the fake asked for a body it would refuse")))
-      req.on("response", (res) => {
-        let text = ""
-        res.setEncoding("utf8")
-        res.on("data", (chunk: string) => {
-          text += chunk
-        })
-        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, text }))
-      })
+      req.on("response", (res) => answerOf(res).then(resolve, reject))
       req.on("error", reject)
       req.flushHeaders()
     })
@@ -307,14 +306,7 @@ describe("bodies past maxRequestBytes, the fake in a process of its own", () => 
             agent: false,
             headers: { "content-length": length }
           })
-          req.on("response", (res) => {
-            let text = ""
-            res.setEncoding("utf8")
-            res.on("data", (chunk: string) => {
-              text += chunk
-            })
-            res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, text }))
-          })
+          req.on("response", (res) => answerOf(res).then(resolve, resolve))
           req.on("error", resolve)
           req.write(head)
           req.write(filler)
