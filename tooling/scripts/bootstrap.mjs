@@ -14,7 +14,8 @@ export const bootstrap = () => {
     PATH: [pnpmDir, `${root}node_modules/.bin`, process.env.PATH].join(delimiter),
     TURBO_TELEMETRY_DISABLED: "1"
   }
-  const run = (command, args) => execFileSync(command, args, { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] })
+  const run = (command, args) =>
+    execFileSync(command, args, { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] })
   run("pnpm", ["install", "--frozen-lockfile", "--reporter=silent"])
   linkIntoNodeModules(pnpmDir)
   run("pnpm", ["exec", "turbo", "run", "build", "--output-logs=errors-only"])
