@@ -87,3 +87,16 @@ const stopGroup = (child) => {
     // The group has ended already.
   }
 }
+
+/**
+ * The environment a user's shell would have: none of an outer npm's variables, and no folder of this repository on
+ * PATH (`npm test` puts node_modules/.bin there, which would make `ringpool` and `pnpm` look installed).
+ */
+export const userEnv = (root, extra = {}) => {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_|^INIT_CWD$/i.test(name)))
+  env.PATH = (process.env.PATH ?? "")
+    .split(":")
+    .filter((dir) => dir && !dir.startsWith(root) && !/node_modules\/\.bin$/.test(dir))
+    .join(":")
+  return { ...env, NO_UPDATE_NOTIFIER: "1", ...extra }
+}

@@ -17,7 +17,7 @@ import { tmpdir } from "node:os"
 import { delimiter, join } from "node:path"
 import { ensurePinnedPnpm, root } from "../scripts/pinnedPnpm.mjs"
 import { createChecks, expectSuccess } from "./checks.mjs"
-import { runCommand, startCommand } from "./commands.mjs"
+import { runCommand, startCommand, userEnv } from "./commands.mjs"
 import { nodeBinDir } from "./nodeVersions.mjs"
 import { publishedPackages } from "./packages.mjs"
 import { checkLicense, checkPublint, checkReadmeSaysEsmOnly, checkTypes } from "./tarballChecks.mjs"
@@ -78,9 +78,8 @@ async function usersOn(major) {
   for (const file of readdirSync(consumerFiles)) copyFileSync(`${consumerFiles}${file}`, `${project}/${file}`)
   // Only this Node on PATH first, and none of the repository's folders or of an outer npm's settings, so npm, npx
   // and every `#!/usr/bin/env node` script run on it, and nothing resolves from the workspace.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_|^INIT_CWD$/i.test(name)))
-  env.PATH = [nodeBinDir(major), process.env.PATH].join(delimiter)
-  env.NO_UPDATE_NOTIFIER = "1"
+  const env = userEnv(root)
+  env.PATH = [nodeBinDir(major), env.PATH].join(delimiter)
   const inProject = (command, args, options = {}) => runCommand(command, args, { cwd: project, env, ...options })
   // `--no-install`: should the bin be missing, fail rather than fetch whatever the registry calls `ringpool`.
   const ringpool = (args, options) => inProject("npx", ["--no-install", "ringpool", ...args], options)
