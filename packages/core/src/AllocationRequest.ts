@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import { Redacted } from "effect"
+import * as ApiSuffix from "./ApiSuffix.ts"
 import * as RingPoolError from "./RingPoolError.ts"
 
 /**
@@ -82,6 +83,18 @@ export const check = (
   request: AllocationRequest,
   defaultKey?: Redacted.Redacted<string>
 ): CheckedRequest | RingPoolError.RingPoolError => {
+  try {
+    return checkFields(request, defaultKey)
+  } catch {
+    // A getter or proxy that throws: the row fails alone, and nothing it threw (which could quote anything) is shown.
+    return invalid("reading the request threw an error: pass plain objects of strings", undefined)
+  }
+}
+
+const checkFields = (
+  request: AllocationRequest,
+  defaultKey: Redacted.Redacted<string> | undefined
+): CheckedRequest | RingPoolError.RingPoolError => {
   if (request === null || typeof request !== "object") return invalid("expected an object", undefined)
   const requestId = request.requestId
   if (requestId !== undefined && typeof requestId !== "string") return invalid("requestId must be a string", undefined)
@@ -102,19 +115,33 @@ export const check = (
   if (params === null || typeof params !== "object") {
     return invalid('params must be an object of name/value strings, e.g. { m1: "autos" }', requestId)
   }
-  const pairs = toPairs(params)
+  const givenPairs = toPairs(params)
   // Documented: at least one RingPool parameter, even if its value is an empty string.
-  if (pairs.length === 0) return invalid('at least one parameter is required, e.g. { m1: "" }', requestId)
-  for (const pair of pairs) {
+  if (givenPairs.length === 0) return invalid('at least one parameter is required, e.g. { m1: "" }', requestId)
+  // The caller's own pairs are read once, into pairs of ours: what was checked is what is sent.
+  const pairs = Array.isArray(params) ? new Array<readonly [string, string]>(givenPairs.length) : givenPairs
+  for (let i = 0; i < givenPairs.length; i++) {
+    const pair = givenPairs[i]
+    // An array of params holds [name, value] pairs: `["m1=autos"]` would otherwise be read as name "m", value "1".
+    if (!Array.isArray(pair) || pair.length !== 2) {
+      return invalid('params as an array must hold [name, value] pairs, e.g. [["m1", "autos"]]', requestId)
+    }
     const [name, value] = pair
-    if (typeof name !== "string" || typeof value !== "string") {
-      return invalid(`parameter ${JSON.stringify(String(name))} must have a string value`, requestId)
+    if (typeof name !== "string") return invalid("parameter names must be strings", requestId)
+    if (typeof value !== "string") {
+      return invalid(`parameter ${JSON.stringify(name.slice(0, 100))} must have a string value`, requestId)
     }
     if (name === "") return invalid("parameter names may not be empty", requestId)
-    if (name === "ring_pool_key") return invalid("ring_pool_key is not a parameter: pass it as ringPoolKey", requestId)
-    if (!name.isWellFormed() || !value.isWellFormed()) {
-      return invalid(`parameter ${JSON.stringify(name)} is not well-formed Unicode (a lone surrogate)`, requestId)
+    if (ApiSuffix.isKeyName(name)) {
+      return invalid("ring_pool_key is not a parameter: pass it as ringPoolKey", requestId)
     }
+    if (!name.isWellFormed() || !value.isWellFormed()) {
+      return invalid(
+        `parameter ${JSON.stringify(name.slice(0, 100))} is not well-formed Unicode (a lone surrogate)`,
+        requestId
+      )
+    }
+    if (pairs !== givenPairs) (pairs as Array<readonly [string, string]>)[i] = [name, value]
   }
   return { ringPoolId, key, params: pairs, requestId }
 }

@@ -9,6 +9,9 @@
  *   should learn of an outage in seconds, not the 30 s of older clients.
  * - Retry: only what cannot have allocated twice (a connection refused before sending; 502/503/504, which
  *   gateways answer without reaching the application), 2 retries, 50 ms doubling to at most 1 s, with jitter.
+ * - `maxResponseBytes` 4 MiB per answer: a 100-row answer is about 20 KB, so this admits 1,000-row calls with
+ *   4 KB rows, while `maxInFlight` x 4 MiB (32 MiB by default) bounds what a hostile or broken server can make the
+ *   client hold, however large or endless its answer.
  *
  * @since 0.1.0
  */
@@ -47,6 +50,8 @@ export interface ClientOptions {
   readonly maxInFlight?: number
   /** Budget of one bulk call in milliseconds (default 5,000). */
   readonly timeoutMs?: number
+  /** The largest answer read, in bytes (default 4 MiB); a bigger one fails its call's rows with `InvalidResponse`. */
+  readonly maxResponseBytes?: number
   /** `false` turns retries off. */
   readonly retry?: RetryOptions | false
   /** The key of requests that carry none (`RINGPOOL_KEY`). */
@@ -64,11 +69,21 @@ export interface ResolvedOptions {
   readonly maxBatchSize: number
   readonly maxInFlight: number
   readonly timeoutMs: number
+  readonly maxResponseBytes: number
   readonly retry: RetrySettings | undefined
   readonly defaultKey: Redacted.Redacted<string> | undefined
 }
 
-const known = new Set(["baseUrl", "apiVersion", "maxBatchSize", "maxInFlight", "timeoutMs", "retry", "defaultKey"])
+const known = new Set([
+  "baseUrl",
+  "apiVersion",
+  "maxBatchSize",
+  "maxInFlight",
+  "timeoutMs",
+  "maxResponseBytes",
+  "retry",
+  "defaultKey"
+])
 
 const positiveInteger = (name: string, value: unknown, fallback: number): number => {
   if (value === undefined) return fallback
@@ -104,6 +119,7 @@ export const resolve = (options: ClientOptions = {}): ResolvedOptions => {
     maxBatchSize: positiveInteger("maxBatchSize", options.maxBatchSize, 100),
     maxInFlight: positiveInteger("maxInFlight", options.maxInFlight, 8),
     timeoutMs: positiveInteger("timeoutMs", options.timeoutMs, 5_000),
+    maxResponseBytes: positiveInteger("maxResponseBytes", options.maxResponseBytes, 4 * 1024 * 1024),
     retry:
       retry === false
         ? undefined
@@ -119,7 +135,7 @@ export const resolve = (options: ClientOptions = {}): ResolvedOptions => {
 
 /**
  * The options from the environment: `RINGPOOL_BASE_URL`, `RINGPOOL_API_VERSION`, `RINGPOOL_KEY`,
- * `RINGPOOL_MAX_BATCH_SIZE`, `RINGPOOL_MAX_IN_FLIGHT`, `RINGPOOL_TIMEOUT_MS`.
+ * `RINGPOOL_MAX_BATCH_SIZE`, `RINGPOOL_MAX_IN_FLIGHT`, `RINGPOOL_TIMEOUT_MS`, `RINGPOOL_MAX_RESPONSE_BYTES`.
  *
  * @since 0.1.0
  * @category config
@@ -130,7 +146,8 @@ export const config: Config.Config<ClientOptions> = Config.all({
   defaultKey: Config.option(Config.Redacted("RINGPOOL_KEY")),
   maxBatchSize: Config.option(Config.Int("RINGPOOL_MAX_BATCH_SIZE")),
   maxInFlight: Config.option(Config.Int("RINGPOOL_MAX_IN_FLIGHT")),
-  timeoutMs: Config.option(Config.Int("RINGPOOL_TIMEOUT_MS"))
+  timeoutMs: Config.option(Config.Int("RINGPOOL_TIMEOUT_MS")),
+  maxResponseBytes: Config.option(Config.Int("RINGPOOL_MAX_RESPONSE_BYTES"))
 }).pipe(
   Config.map((values) => {
     const options: Record<string, unknown> = {}
@@ -142,7 +159,8 @@ export const config: Config.Config<ClientOptions> = Config.all({
 )
 
 /**
- * Reads the environment's options now (not a cached copy of an earlier `process.env`), merged under the given ones.
+ * The given options over the environment's (`RINGPOOL_*`): an option left out, or `undefined`, comes from the
+ * environment; one given wins. The environment is read now, not from a cached copy of an earlier `process.env`.
  * A malformed variable throws a `TypeError` naming it.
  *
  * @since 0.1.0
@@ -154,5 +172,17 @@ export const fromEnv = (overrides: ClientOptions = {}): ClientOptions => {
     const detail = String((Cause.squash(read.cause) as Error).message).replace(/\s+/g, " ")
     throw new TypeError(`ringpool: the RINGPOOL_* environment is not valid: ${detail}`)
   }
-  return { ...read.value, ...overrides }
+  return withOverrides(read.value, overrides)
+}
+
+/**
+ * `base` with every option that `overrides` gives (not `undefined`) on top.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const withOverrides = (base: ClientOptions, overrides: ClientOptions): ClientOptions => {
+  const merged: Record<string, unknown> = { ...base }
+  for (const [name, value] of Object.entries(overrides)) if (value !== undefined) merged[name] = value
+  return merged as ClientOptions
 }

@@ -8,19 +8,23 @@
  * await client.close()
  * ```
  *
- * A row costs no fiber here: rows go straight into the shared coalescer, and each bulk call runs once on the
- * client's own Effect context.
+ * A row costs no fiber here: rows go straight into the shared coalescer, and each bulk call goes out on Node's own
+ * keep-alive transport with no Effect machinery at all (with an `httpClient` layer: one fiber per bulk call).
  *
  * @since 0.1.0
  */
-import { Effect, Exit, Layer, Scope } from "effect"
+import { Context, Effect, Exit, Layer, Scope } from "effect"
 import type { HttpClient } from "effect/http"
 import type { Allocation } from "./Allocation.ts"
 import type { AllocationRequest } from "./AllocationRequest.ts"
 import * as ClientOptions from "./ClientOptions.ts"
+import type { ClientStats } from "./ClientStats.ts"
+import { AbortListeners } from "./internal/abortListeners.ts"
 import * as Engine from "./internal/engine.ts"
-import type { ClientStats } from "./internal/metrics.ts"
+import * as HttpClientTransport from "./internal/httpClientTransport.ts"
 import * as NodeTransport from "./internal/nodeTransport.ts"
+import type { BulkTransport } from "./internal/transport.ts"
+import * as Outcome from "./Outcome.ts"
 import * as RingPoolError from "./RingPoolError.ts"
 
 /**
@@ -39,8 +43,8 @@ export interface PromiseAllocateOptions {
  * @category models
  */
 export interface CreateOptions extends ClientOptions.ClientOptions {
-  /** The transport, e.g. the testkit's in-process fake. Default: Node's keep-alive HTTP client. */
-  readonly httpClient?: Layer.Layer<HttpClient.HttpClient>
+  /** The transport, e.g. the testkit's in-process fake. Default: Node's own keep-alive HTTP transport. */
+  readonly httpClient?: Layer.Layer<HttpClient.HttpClient> | undefined
 }
 
 /**
@@ -50,8 +54,8 @@ export interface CreateOptions extends ClientOptions.ClientOptions {
 export interface PromiseRingPoolClient {
   /** Resolves to the allocation; rejects with a `RingPoolError` (`error.reason._tag` says why). */
   readonly allocate: (request: AllocationRequest, options?: PromiseAllocateOptions) => Promise<Allocation>
-  /** One outcome per row, in input order; never rejects because of a row. */
-  readonly allocateAll: (requests: Iterable<AllocationRequest>) => Promise<Array<Engine.Outcome>>
+  /** One outcome per row, in input order; never rejects. */
+  readonly allocateAll: (requests: Iterable<AllocationRequest>) => Promise<Array<Outcome.Outcome>>
   /** Counts so far. */
   readonly stats: () => ClientStats
   /** Waits for rows already submitted, then releases connections. Later calls reject. */
@@ -61,19 +65,29 @@ export interface PromiseRingPoolClient {
 const closedError = () =>
   RingPoolError.make(new RingPoolError.InvalidRequest({ description: "the client is closed: create a new one" }))
 
+/** The transport of an `httpClient` layer, built in `scope`; it may build asynchronously, so it is a promise. */
+const layerTransport = (
+  layer: Layer.Layer<HttpClient.HttpClient>,
+  scope: Scope.Scope,
+  resolved: ClientOptions.ResolvedOptions
+): Promise<BulkTransport> =>
+  Effect.runPromise(Layer.buildWithScope(layer, scope)).then((context) => HttpClientTransport.make(context, resolved))
+
 /**
- * Creates a client. Options are checked at once (a `TypeError` says what to write instead).
+ * Creates a client. Options left out come from the environment (`RINGPOOL_BASE_URL`, `RINGPOOL_KEY`, ... as
+ * `layerConfig` reads them); options given win. Options are checked at once (a `TypeError` says what to write).
  *
  * @since 0.1.0
  * @category constructors
  */
 export const createRingPoolClient = (options: CreateOptions = {}): PromiseRingPoolClient => {
   const { httpClient, ...clientOptions } = options
-  const resolved = ClientOptions.resolve(clientOptions)
+  const resolved = ClientOptions.resolve(ClientOptions.fromEnv(clientOptions))
   const scope = Scope.makeUnsafe()
-  const transport = httpClient ?? NodeTransport.layer(resolved)
-  // The transport may build asynchronously (Node's loads undici); rows submitted meanwhile wait in the queue.
-  const engine = Engine.make(Effect.runPromise(Layer.buildWithScope(transport, scope)), resolved)
+  const transport =
+    httpClient === undefined ? NodeTransport.make(resolved) : layerTransport(httpClient, scope, resolved)
+  const engine = Engine.make(transport, resolved, Context.empty())
+  const abortListeners = new AbortListeners()
   let closed = false
 
   const allocate = (request: AllocationRequest, callOptions?: PromiseAllocateOptions): Promise<Allocation> => {
@@ -83,37 +97,39 @@ export const createRingPoolClient = (options: CreateOptions = {}): PromiseRingPo
     const timeoutMs = callOptions?.timeoutMs
     return new Promise<Allocation>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined
-      const onAbort = () => {
-        if (entry !== undefined) entry.cancelled = true
-        if (timer !== undefined) clearTimeout(timer)
-        reject(signal!.reason)
-      }
+      let stopListening: (() => void) | undefined
       const entry = engine.submit(request, (result) => {
         if (timer !== undefined) clearTimeout(timer)
-        signal?.removeEventListener("abort", onAbort)
-        if ("promoNumber" in result) resolve(result)
+        stopListening?.()
+        if (Outcome.isAllocation(result)) resolve(result)
         else reject(result)
       })
       if (entry === undefined) return
-      signal?.addEventListener("abort", onAbort, { once: true })
+      if (signal !== undefined) {
+        stopListening = abortListeners.add(signal, () => {
+          entry.cancelled = true
+          if (timer !== undefined) clearTimeout(timer)
+          reject(signal.reason)
+        })
+      }
       if (timeoutMs !== undefined) {
         timer = setTimeout(() => {
           entry.cancelled = true
-          signal?.removeEventListener("abort", onAbort)
+          stopListening?.()
           reject(RingPoolError.make(new RingPoolError.Timeout({ timeoutMs }), request.requestId))
         }, timeoutMs)
       }
     })
   }
 
-  const allocateAll = (requests: Iterable<AllocationRequest>): Promise<Array<Engine.Outcome>> => {
+  const allocateAll = (requests: Iterable<AllocationRequest>): Promise<Array<Outcome.Outcome>> => {
     if (closed) return Promise.reject(closedError())
-    return new Promise((resolve) => engine.submitAll(requests, (results) => resolve(results.map(Engine.toOutcome))))
+    return new Promise((resolve) => engine.submitAll(requests, (results) => resolve(results.map(Outcome.fromResult))))
   }
 
   const close = async () => {
     closed = true
-    await engine.drain()
+    await engine.close()
     await Effect.runPromise(Scope.close(scope, Exit.void))
   }
 

@@ -6,8 +6,8 @@
  * echo position by position: an answer that does not line up fails its rows with `ResponseMismatch`, so a number
  * is never handed to the wrong row.
  *
- * The service needs only an `HttpClient`: Node's keep-alive client (`@ringpool/core/node`), fetch, or the
- * testkit's in-process fake.
+ * `layer` needs only an `HttpClient` (fetch, the testkit's in-process fake, a user's own); `@ringpool/core/node`
+ * provides the service on Node's own keep-alive transport, with no `HttpClient` at all.
  *
  * @since 0.1.0
  */
@@ -16,19 +16,26 @@ import type { HttpClient } from "effect/http"
 import type { Allocation } from "./Allocation.ts"
 import type { AllocationRequest } from "./AllocationRequest.ts"
 import * as ClientOptions from "./ClientOptions.ts"
+import type { ClientStats } from "./ClientStats.ts"
 import * as Engine from "./internal/engine.ts"
-import type { ClientStats } from "./internal/metrics.ts"
+import * as HttpClientTransport from "./internal/httpClientTransport.ts"
+import type { BulkTransport } from "./internal/transport.ts"
+import { fromResult, isAllocation, type Outcome as RowOutcome } from "./Outcome.ts"
 import * as RingPoolError from "./RingPoolError.ts"
 
-export type { ClientStats } from "./internal/metrics.ts"
-
 /**
- * One row's outcome: `{ ok: true, allocation }` or `{ ok: false, error }`.
- *
  * @since 0.1.0
  * @category models
+ * @deprecated use `ClientStats.ClientStats`
  */
-export type Outcome = Engine.Outcome
+export type { ClientStats } from "./ClientStats.ts"
+
+/**
+ * @since 0.1.0
+ * @category models
+ * @deprecated use `RowOutcome`
+ */
+export type Outcome = RowOutcome
 
 /**
  * @since 0.1.0
@@ -52,13 +59,13 @@ export class RingPoolClient extends Context.Service<
       options?: AllocateOptions
     ) => Effect.Effect<Allocation, RingPoolError.RingPoolError>
     /** Many rows: one outcome per row, in input order, in bulk calls of at most `maxBatchSize`. Never fails. */
-    readonly allocateAll: (requests: Iterable<AllocationRequest>) => Effect.Effect<Array<Outcome>>
+    readonly allocateAll: (requests: Iterable<AllocationRequest>) => Effect.Effect<Array<RowOutcome>>
     /**
      * Unbounded input with bounded memory: `maxInFlight` groups of up to `maxBatchSize` rows are in flight, plus the
      * stream's own small buffers, whatever the input's length.
      * Outcomes come out in input order.
      */
-    readonly allocateStream: <E, R>(requests: Stream.Stream<AllocationRequest, E, R>) => Stream.Stream<Outcome, E, R>
+    readonly allocateStream: <E, R>(requests: Stream.Stream<AllocationRequest, E, R>) => Stream.Stream<RowOutcome, E, R>
     /** Counts so far (bulk calls, rows by outcome, server processing time). */
     readonly stats: Effect.Effect<ClientStats>
   }
@@ -76,7 +83,7 @@ export const fromEngine = (engine: Engine.Engine): RingPoolClient["Service"] => 
   const allocate = (request: AllocationRequest, options?: AllocateOptions) => {
     const effect = Effect.callback<Allocation, RingPoolError.RingPoolError>((resume) => {
       const entry = engine.submit(request, (result) =>
-        resume("promoNumber" in result ? Effect.succeed(result) : Effect.fail(result))
+        resume(isAllocation(result) ? Effect.succeed(result) : Effect.fail(result))
       )
       // Interrupted while queued: the row is never sent. Already sent: its answer is dropped.
       if (entry !== undefined) {
@@ -94,8 +101,8 @@ export const fromEngine = (engine: Engine.Engine): RingPoolClient["Service"] => 
   }
 
   const allocateAll = (requests: Iterable<AllocationRequest>) =>
-    Effect.callback<Array<Outcome>>((resume) => {
-      const cancel = engine.submitAll(requests, (results) => resume(Effect.succeed(results.map(Engine.toOutcome))))
+    Effect.callback<Array<RowOutcome>>((resume) => {
+      const cancel = engine.submitAll(requests, (results) => resume(Effect.succeed(results.map(fromResult))))
       return Effect.sync(cancel)
     })
 
@@ -111,22 +118,38 @@ export const fromEngine = (engine: Engine.Engine): RingPoolClient["Service"] => 
   return RingPoolClient.of({ allocate, allocateAll, allocateStream, stats: Effect.sync(engine.stats) })
 }
 
+const resolveOptions = (options: ClientOptions.ClientOptions) =>
+  Effect.try({
+    try: () => ClientOptions.resolve(options),
+    catch: (error) => RingPoolError.make(new RingPoolError.InvalidRequest({ description: (error as Error).message }))
+  })
+
+/**
+ * Builds the service on a transport made from the resolved options, within the current scope: rows still open when
+ * the scope closes get their outcome first, then the transport's connections are released.
+ *
+ * @internal
+ */
+export const makeWith = <R>(
+  options: ClientOptions.ClientOptions,
+  transport: (resolved: ClientOptions.ResolvedOptions, context: Context.Context<R>) => BulkTransport
+) =>
+  Effect.gen(function* () {
+    const resolved = yield* resolveOptions(options)
+    const context = yield* Effect.context<R>()
+    const engine = Engine.make(transport(resolved, context), resolved, context as Context.Context<never>)
+    yield* Effect.addFinalizer(() => Effect.promise(engine.close))
+    return fromEngine(engine)
+  })
+
 /**
  * Builds the service on the `HttpClient` in context. Rows still open when the layer is released get their outcome first.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = Effect.fnUntraced(function* (options: ClientOptions.ClientOptions = {}) {
-  const resolved = yield* Effect.try({
-    try: () => ClientOptions.resolve(options),
-    catch: (error) => RingPoolError.make(new RingPoolError.InvalidRequest({ description: (error as Error).message }))
-  })
-  const context = yield* Effect.context<HttpClient.HttpClient>()
-  const engine = Engine.make(context, resolved)
-  yield* Effect.addFinalizer(() => Effect.promise(engine.drain))
-  return fromEngine(engine)
-})
+export const make = (options: ClientOptions.ClientOptions = {}) =>
+  makeWith<HttpClient.HttpClient>(options, (resolved, context) => HttpClientTransport.make(context, resolved))
 
 /**
  * @since 0.1.0
@@ -148,5 +171,5 @@ export const layerConfig = (
 ): Layer.Layer<RingPoolClient, RingPoolError.RingPoolError | Config.ConfigError, HttpClient.HttpClient> =>
   Layer.effect(
     RingPoolClient,
-    Effect.flatMap(ClientOptions.config, (fromEnv) => make({ ...fromEnv, ...overrides }))
+    Effect.flatMap(ClientOptions.config, (fromEnv) => make(ClientOptions.withOverrides(fromEnv, overrides)))
   )

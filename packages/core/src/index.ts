@@ -15,6 +15,10 @@ export * as BulkProtocol from "./BulkProtocol.ts"
 /** @since 0.1.0 */
 export * as ClientOptions from "./ClientOptions.ts"
 /** @since 0.1.0 */
+export * as ClientStats from "./ClientStats.ts"
+/** @since 0.1.0 */
+export * as Outcome from "./Outcome.ts"
+/** @since 0.1.0 */
 export * as PromiseClient from "./PromiseClient.ts"
 /** @since 0.1.0 */
 export { createRingPoolClient } from "./PromiseClient.ts"

@@ -1,5 +1,6 @@
 /**
- * `@ringpool/core/node`: the client on Node's keep-alive HTTP transport, ready to provide.
+ * `@ringpool/core/node`: the client on Node's own keep-alive transport (`node:http`, `node:https`), ready to provide.
+ * It needs no `HttpClient` and loads no undici.
  *
  * ```ts
  * import { RingPoolClient } from "@ringpool/core"
@@ -13,7 +14,7 @@ import { type Config, Effect, Layer } from "effect"
 import * as ClientOptions from "./ClientOptions.ts"
 import * as NodeTransport from "./internal/nodeTransport.ts"
 import * as RingPoolClient from "./RingPoolClient.ts"
-import * as RingPoolError from "./RingPoolError.ts"
+import type * as RingPoolError from "./RingPoolError.ts"
 
 /**
  * @since 0.1.0
@@ -22,12 +23,7 @@ import * as RingPoolError from "./RingPoolError.ts"
 export const layer = (
   options: ClientOptions.ClientOptions = {}
 ): Layer.Layer<RingPoolClient.RingPoolClient, RingPoolError.RingPoolError> =>
-  Layer.unwrap(
-    Effect.try({
-      try: () => ClientOptions.resolve(options),
-      catch: (error) => RingPoolError.make(new RingPoolError.InvalidRequest({ description: (error as Error).message }))
-    }).pipe(Effect.map((resolved) => RingPoolClient.layer(options).pipe(Layer.provide(NodeTransport.layer(resolved)))))
-  )
+  Layer.effect(RingPoolClient.RingPoolClient, RingPoolClient.makeWith(options, NodeTransport.make))
 
 /**
  * The options from the environment (`RINGPOOL_*`), with `overrides` on top.
@@ -38,4 +34,4 @@ export const layer = (
 export const layerConfig = (
   overrides: ClientOptions.ClientOptions = {}
 ): Layer.Layer<RingPoolClient.RingPoolClient, RingPoolError.RingPoolError | Config.ConfigError> =>
-  Layer.unwrap(Effect.map(ClientOptions.config, (fromEnv) => layer({ ...fromEnv, ...overrides })))
+  Layer.unwrap(Effect.map(ClientOptions.config, (fromEnv) => layer(ClientOptions.withOverrides(fromEnv, overrides))))

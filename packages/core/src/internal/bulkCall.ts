@@ -1,15 +1,17 @@
 /**
  * One bulk call: rows out, one outcome per row back, in order. It never fails as a whole; a failure of the call
- * becomes the same reason on each of its rows. This is the one place that maps HTTP and decoding failures to
- * reasons, and the one place that decides whether an answer's rows may be handed to the rows sent.
+ * becomes the same reason on each of its rows. This is the one place that maps answers and call failures to reasons,
+ * and the one place that decides whether an answer's rows may be handed to the rows sent.
+ *
+ * Plain code on a transport's callback: decoding, checks, retries and telemetry happen once per call, not per row.
  */
-import { Cause, Effect, Exit, Schema } from "effect"
-import { HttpClient, HttpClientRequest } from "effect/http"
 import type { Allocation } from "../Allocation.ts"
 import * as BulkProtocol from "../BulkProtocol.ts"
+import type { RowResult } from "../Outcome.ts"
 import * as RingPoolError from "../RingPoolError.ts"
 import * as KeyMask from "./keyMask.ts"
-import { type ClientStats, recordBulkCall } from "./metrics.ts"
+import type { Telemetry } from "./telemetry.ts"
+import { type BulkAnswer, type BulkTransport, type CallFailure, isAnswer } from "./transport.ts"
 
 /** A row as sent: its suffix, the `request_id` on the wire, and what the caller knows it by. */
 export interface WireRow {
@@ -20,8 +22,6 @@ export interface WireRow {
   readonly key: string
 }
 
-export type RowResult = Allocation | RingPoolError.RingPoolError
-
 export interface RetrySettings {
   /** Retries after the first attempt. */
   readonly times: number
@@ -31,44 +31,22 @@ export interface RetrySettings {
   readonly retryOn: (reason: RingPoolError.Reason) => boolean
 }
 
-export interface BulkCallSettings {
-  readonly url: string
-  readonly timeoutMs: number
-  readonly retry: RetrySettings | undefined
-}
+// How much of a server's text a message quotes: enough to recognise a page or an error, no more.
+const excerptLimit = 200
+const rowMessageLimit = 500
 
-interface Answer {
-  readonly status: number
-  readonly text: string
-  readonly processingTimeMs: number | undefined
-}
-
-// Error codes of a connection that was never made: the request cannot have reached the service.
-const notSentCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"])
-
-const codeOf = (cause: unknown): string | undefined => {
-  for (let depth = 0; cause !== null && typeof cause === "object" && depth < 5; depth++) {
-    const code = (cause as { code?: unknown }).code
-    if (typeof code === "string") return code
-    cause = (cause as { cause?: unknown }).cause
+/** The keys of a call's rows, as pieces to mask: made only when a text needs masking. */
+class CallKeys {
+  private pieces: KeyMask.KeyPieces | undefined
+  constructor(private readonly rows: ReadonlyArray<WireRow>) {}
+  get all(): KeyMask.KeyPieces {
+    this.pieces ??= new KeyMask.KeyPieces(new Set(this.rows.map((row) => row.key)))
+    return this.pieces
   }
-  return undefined
+  excerpt(text: string, limit = excerptLimit): string {
+    return KeyMask.excerpt(text, this.all, limit)
+  }
 }
-
-const transportReason = (error: unknown): RingPoolError.Transport => {
-  const cause = (error as { reason?: { cause?: unknown } }).reason?.cause ?? error
-  const code = codeOf(cause)
-  const text = code ?? (cause instanceof Error ? cause.message : "connection failed")
-  return new RingPoolError.Transport({ description: text, sent: code === undefined || !notSentCodes.has(code) })
-}
-
-const excerpt = (text: string, keys: ReadonlyArray<string>): string =>
-  KeyMask.excerpt(text, new KeyMask.KeyPieces(keys), 200)
-
-const always = () => true
-
-const decodeResponse = Schema.decodeUnknownExit(BulkProtocol.ResponseBody)
-const decodeErrorBody = Schema.decodeUnknownExit(BulkProtocol.ErrorBody)
 
 const parseJson = (text: string): unknown => {
   try {
@@ -78,21 +56,31 @@ const parseJson = (text: string): unknown => {
   }
 }
 
+const isErrorBody = (json: unknown): json is BulkProtocol.ErrorBody => {
+  const errors = (json as { errors?: { class?: unknown; invalid_data?: unknown } } | null)?.errors
+  return (
+    typeof errors === "object" &&
+    errors !== null &&
+    typeof errors.class === "string" &&
+    (errors.invalid_data === undefined || typeof errors.invalid_data === "string")
+  )
+}
+
 /** The reason of a whole-call failure, from a non-200 answer or a 200 with the `{"errors":...}` body. */
-const callFailure = (answer: Answer, json: unknown, keys: ReadonlyArray<string>): RingPoolError.Reason | undefined => {
-  const errorBody = decodeErrorBody(json)
-  if (Exit.isSuccess(errorBody)) {
-    const errors = errorBody.value.errors
+const callFailure = (answer: BulkAnswer, json: unknown, keys: CallKeys): RingPoolError.Reason | undefined => {
+  if (isErrorBody(json)) {
+    const errors = json.errors
     const handle = BulkProtocol.errorHandleOf(errors.invalid_data)
     return new RingPoolError.ServiceError({
-      errorClass: errors.class,
-      description: excerpt(errors.invalid_data ?? "", keys),
+      errorClass: keys.excerpt(errors.class, 100),
+      description: keys.excerpt(errors.invalid_data ?? ""),
       status: answer.status,
       ...(handle === undefined ? {} : { errorHandle: handle })
     })
   }
-  if (answer.status !== 200)
-    return new RingPoolError.HttpStatus({ status: answer.status, bodyExcerpt: excerpt(answer.text, keys) })
+  if (answer.status !== 200) {
+    return new RingPoolError.HttpStatus({ status: answer.status, bodyExcerpt: keys.excerpt(answer.text) })
+  }
   return undefined
 }
 
@@ -100,34 +88,33 @@ const allRows = (rows: ReadonlyArray<WireRow>, reason: RingPoolError.Reason): Ar
   rows.map((row) => RingPoolError.make(reason, row.requestId))
 
 /** Hands the answer's rows to the rows sent, or fails them all when they do not line up. */
-export const interpret = (rows: ReadonlyArray<WireRow>, answer: Answer): Array<RowResult> => {
-  const keys = [...new Set(rows.map((row) => row.key))]
+export const interpret = (
+  rows: ReadonlyArray<WireRow>,
+  answer: BulkAnswer
+): { readonly results: Array<RowResult>; readonly failure: RingPoolError.Reason | undefined } => {
+  const keys = new CallKeys(rows)
+  const failWith = (failure: RingPoolError.Reason) => ({ results: allRows(rows, failure), failure })
   const json = parseJson(answer.text)
   const failure = callFailure(answer, json, keys)
-  if (failure !== undefined) return allRows(rows, failure)
+  if (failure !== undefined) return failWith(failure)
   if (json === undefined) {
-    return allRows(rows, new RingPoolError.InvalidResponse({ description: `not JSON: ${excerpt(answer.text, keys)}` }))
+    return failWith(new RingPoolError.InvalidResponse({ description: `not JSON: ${keys.excerpt(answer.text)}` }))
   }
-  const decoded = decodeResponse(json)
-  if (Exit.isFailure(decoded)) {
-    const message = Cause.pretty(decoded.cause).split("\n")[0] ?? "unexpected shape"
-    return allRows(rows, new RingPoolError.InvalidResponse({ description: excerpt(message, keys) }))
-  }
-  const responses = decoded.value.responses
+  const decoded = BulkProtocol.decodeResponseBody(json)
+  if (typeof decoded === "string") return failWith(new RingPoolError.InvalidResponse({ description: decoded }))
+  const responses = decoded.responses
   if (responses.length !== rows.length) {
-    return allRows(
-      rows,
+    return failWith(
       new RingPoolError.ResponseMismatch({ description: `sent ${rows.length} rows, got ${responses.length}` })
     )
   }
   for (let i = 0; i < rows.length; i++) {
     const echoed = responses[i]!.request_id
     if (echoed !== rows[i]!.wireId) {
-      return allRows(
-        rows,
+      return failWith(
         new RingPoolError.ResponseMismatch({
           description: `row ${i + 1} was sent with request_id ${JSON.stringify(rows[i]!.wireId)} and answered with ${
-            echoed === undefined ? "none" : JSON.stringify(echoed)
+            echoed === undefined ? "none" : JSON.stringify(keys.excerpt(echoed, 100))
           }`
         })
       )
@@ -140,99 +127,58 @@ export const interpret = (rows: ReadonlyArray<WireRow>, answer: Answer): Array<R
     if ("error_class" in response) {
       results[i] = RingPoolError.make(
         new RingPoolError.Rejected({
-          errorClass: response.error_class,
-          description: RingPoolError.maskKey(response.message, keys)
+          errorClass: keys.excerpt(response.error_class, 100),
+          description: keys.excerpt(response.message, rowMessageLimit)
         }),
         row.requestId
       )
-    } else {
-      const allocation: {
-        -readonly [K in keyof Allocation]: Allocation[K]
-      } = {
-        promoNumber: response.promo_number,
-        promoNumberFormatted: response.promo_number_formatted,
-        overflow: response.overflow === true
-      }
-      if (row.requestId !== undefined) allocation.requestId = row.requestId
-      if (response.tracking_url !== undefined) allocation.trackingUrl = response.tracking_url
-      results[i] = allocation
+      continue
     }
+    const allocation: { -readonly [K in keyof Allocation]: Allocation[K] } = {
+      promoNumber: response.promo_number,
+      promoNumberFormatted: response.promo_number_formatted,
+      overflow: response.overflow === true
+    }
+    if (row.requestId !== undefined) allocation.requestId = row.requestId
+    if (response.tracking_url !== undefined) allocation.trackingUrl = response.tracking_url
+    results[i] = allocation
   }
-  return results
-}
-
-const requestBody = (rows: ReadonlyArray<WireRow>): string => {
-  let body = '{"requests":['
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!
-    if (i > 0) body += ","
-    body += `{"api_suffix":${JSON.stringify(row.suffix)},"request_id":${JSON.stringify(row.wireId)}}`
-  }
-  return `${body}]}`
+  return { results, failure: undefined }
 }
 
 const backoff = (retry: RetrySettings, attempt: number): number =>
   Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt) * (0.5 + Math.random() / 2)
 
-/** Builds the function that performs one bulk call with the given transport. */
-export const make = (http: HttpClient.HttpClient, settings: BulkCallSettings, stats: ClientStats) => {
-  const post = (body: string): Effect.Effect<Answer, RingPoolError.Reason> =>
-    http.execute(HttpClientRequest.post(settings.url).pipe(HttpClientRequest.bodyText(body, "application/json"))).pipe(
-      Effect.flatMap((response) =>
-        Effect.map(response.text, (text): Answer => {
-          const header = response.headers["processing-time"]
-          const serverMs = header === undefined ? Number.NaN : Number.parseFloat(header)
-          return { status: response.status, text, processingTimeMs: Number.isFinite(serverMs) ? serverMs : undefined }
-        })
-      ),
-      Effect.mapError(transportReason),
-      // Our own span per bulk call says what matters (rows, status, server time); the HTTP client's span per request
-      // would repeat it, and its propagation headers would send our trace ids to the vendor.
-      Effect.provideService(HttpClient.TracerDisabledWhen, always),
-      Effect.timeoutOrElse({
-        duration: settings.timeoutMs,
-        orElse: () => Effect.fail(new RingPoolError.Timeout({ timeoutMs: settings.timeoutMs }))
-      })
-    )
+/** Performs one bulk call; `done` gets one result per row, in order. */
+export type BulkCall = (rows: ReadonlyArray<WireRow>, done: (results: ReadonlyArray<RowResult>) => void) => void
 
-  // Retries look at the interpreted reason, so that a 503 with the documented error body and one without are treated alike.
-  const attempt = (
-    rows: ReadonlyArray<WireRow>,
-    body: string,
-    n: number
-  ): Effect.Effect<readonly [Array<RowResult>, Answer | undefined]> =>
-    post(body).pipe(
-      Effect.map((answer) => [interpret(rows, answer), answer] as const),
-      Effect.catch((reason) => Effect.succeed([allRows(rows, reason), undefined] as const)),
-      Effect.flatMap((outcome) => {
-        const retry = settings.retry
-        const first = outcome[0][0]
-        if (retry === undefined || n >= retry.times || first === undefined || "promoNumber" in first) {
-          return Effect.succeed(outcome)
-        }
-        const reason = first.reason
-        const wholeCall = reason._tag !== "Rejected"
-        if (!wholeCall || !retry.retryOn(reason)) return Effect.succeed(outcome)
-        return Effect.sleep(backoff(retry, n)).pipe(Effect.andThen(attempt(rows, body, n + 1)))
-      })
-    )
-
-  return (rows: ReadonlyArray<WireRow>): Effect.Effect<Array<RowResult>> => {
+/** The bulk call on a transport, with its retries and telemetry. */
+export const make = (transport: BulkTransport, retry: RetrySettings | undefined, telemetry: Telemetry): BulkCall => {
+  return (rows, done) => {
+    const body = BulkProtocol.requestBody(rows.map((row) => ({ api_suffix: row.suffix, request_id: row.wireId })))
+    const startedNanos = telemetry.nowNanos()
     const started = performance.now()
-    return attempt(rows, requestBody(rows), 0).pipe(
-      Effect.tap(([results, answer]) =>
-        recordBulkCall(stats, results, performance.now() - started, answer?.processingTimeMs)
-      ),
-      Effect.tap(([, answer]) =>
-        Effect.annotateCurrentSpan({
-          "ringpool.rows": rows.length,
-          ...(answer === undefined ? {} : { "http.status": answer.status }),
-          ...(answer?.processingTimeMs === undefined ? {} : { "ringpool.processing_time_ms": answer.processingTimeMs })
+    const attempt = (n: number) =>
+      transport.send(body, (result: BulkAnswer | CallFailure) => {
+        const { results, failure } = isAnswer(result)
+          ? interpret(rows, result)
+          : { results: allRows(rows, result), failure: result }
+        // Retries look at the interpreted reason, so that a 503 with the documented error body and one without are
+        // treated alike. A row's own error is never retried.
+        if (retry !== undefined && failure !== undefined && n < retry.times && retry.retryOn(failure)) {
+          setTimeout(() => attempt(n + 1), backoff(retry, n))
+          return
+        }
+        telemetry.record({
+          results,
+          startedNanos,
+          roundTripMs: performance.now() - started,
+          status: isAnswer(result) ? result.status : undefined,
+          processingTimeMs: isAnswer(result) ? result.processingTimeMs : undefined,
+          failure
         })
-      ),
-      Effect.map(([results]) => results),
-      // A stack trace per call would point into the coalescer, not at any caller: not worth its cost.
-      Effect.withSpan("RingPoolClient.bulkCall", undefined, { captureStackTrace: false })
-    )
+        done(results)
+      })
+    attempt(0)
   }
 }

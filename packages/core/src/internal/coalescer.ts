@@ -7,7 +7,8 @@
  *
  * Plain code on purpose: a row costs a queue slot and a callback, not a fiber.
  */
-import type { RowResult, WireRow } from "./bulkCall.ts"
+import type { RowResult } from "../Outcome.ts"
+import type { WireRow } from "./bulkCall.ts"
 
 export interface Entry {
   /** Replaced by a copy with a generated `request_id` when its own repeats within the call it joins. */

@@ -1,100 +1,78 @@
 /**
- * The machinery both faces share: validation, the wire row, the coalescer and the bulk call, run on one
- * Effect context. The Effect service and the Promise face are thin shells around it.
+ * The machinery both faces share: validation, the wire row, the coalescer and the bulk call on a transport. The
+ * Effect service and the Promise face are thin shells around it.
  */
-import { Cause, Context, Effect, Exit } from "effect"
-import { HttpClient } from "effect/http"
-import type { Allocation } from "../Allocation.ts"
+import type { Context } from "effect"
 import * as AllocationRequest from "../AllocationRequest.ts"
 import * as ApiSuffix from "../ApiSuffix.ts"
 import type { ResolvedOptions } from "../ClientOptions.ts"
+import * as ClientStats from "../ClientStats.ts"
+import type { RowResult } from "../Outcome.ts"
 import * as RingPoolError from "../RingPoolError.ts"
 import * as BulkCall from "./bulkCall.ts"
 import { Coalescer, type Entry, generateWireId } from "./coalescer.ts"
-import { type ClientStats, emptyStats } from "./metrics.ts"
-
-/**
- * One row's outcome, never thrown: an allocation, or the error of that row alone.
- */
-export type Outcome =
-  | { readonly ok: true; readonly allocation: Allocation }
-  | { readonly ok: false; readonly error: RingPoolError.RingPoolError }
-
-export const toOutcome = (result: BulkCall.RowResult): Outcome =>
-  "promoNumber" in result ? { ok: true, allocation: result } : { ok: false, error: result }
+import * as Telemetry from "./telemetry.ts"
+import type { BulkTransport } from "./transport.ts"
 
 export interface Engine {
   readonly options: ResolvedOptions
   /** Queues a row; `settle` gets its result (at once for an invalid row). The entry can be cancelled. */
   readonly submit: (
     request: AllocationRequest.AllocationRequest,
-    settle: (result: BulkCall.RowResult) => void
+    settle: (result: RowResult) => void
   ) => Entry | undefined
-  /** Queues rows; `done` gets their results in input order once all are in. Returns a cancel function. */
+  /**
+   * Queues rows; `done` gets their results in input order once all are in. Returns a cancel function. Never throws:
+   * an input that cannot be iterated gives one `InvalidRequest` for the row it failed at, after the rows before it.
+   */
   readonly submitAll: (
     requests: Iterable<AllocationRequest.AllocationRequest>,
-    done: (results: Array<BulkCall.RowResult>) => void
+    done: (results: Array<RowResult>) => void
   ) => () => void
-  readonly stats: () => ClientStats
+  readonly stats: () => ClientStats.ClientStats
   /** Resolves once every row submitted so far has its outcome. */
   readonly drain: () => Promise<void>
+  /** Waits for the rows submitted so far, then releases the transport's connections. */
+  readonly close: () => Promise<void>
 }
 
-const unexpected = (cause: Cause.Cause<unknown>) =>
-  new RingPoolError.Transport({ description: `unexpected failure: ${Cause.pretty(cause).split("\n")[0]}`, sent: true })
+const invalid = (description: string) => RingPoolError.make(new RingPoolError.InvalidRequest({ description }))
 
 /**
- * Builds the engine on the `HttpClient` of the given context. The context may still be on its way (a transport
- * whose layer builds asynchronously): rows are queued at once and the first bulk call waits for it.
+ * Builds the engine on a transport. The transport may still be on its way (an `HttpClient` layer that builds
+ * asynchronously): rows are queued at once and the first bulk call waits for it. `context` is where metrics and
+ * spans go (the Effect face's context, or an empty one).
  */
 export const make = (
-  context: Context.Context<HttpClient.HttpClient> | Promise<Context.Context<HttpClient.HttpClient>>,
-  options: ResolvedOptions
+  transport: BulkTransport | Promise<BulkTransport>,
+  options: ResolvedOptions,
+  context: Context.Context<never>
 ): Engine => {
-  const stats = emptyStats()
-  const settings = { url: options.bulkUrl, timeoutMs: options.timeoutMs, retry: options.retry }
-  const runnerOf = (ready: Context.Context<HttpClient.HttpClient>) => {
-    const bulkCall = BulkCall.make(Context.get(ready, HttpClient.HttpClient), settings, stats)
-    const run = Effect.runCallbackWith(ready)
-    return (rows: ReadonlyArray<BulkCall.WireRow>, done: (results: ReadonlyArray<BulkCall.RowResult>) => void) =>
-      run(bulkCall(rows), {
-        onExit: (exit) =>
-          done(
-            Exit.isSuccess(exit)
-              ? exit.value
-              : rows.map((row) => RingPoolError.make(unexpected(exit.cause), row.requestId))
-          )
-      })
-  }
-  let runner = context instanceof Promise ? undefined : runnerOf(context)
-  const runnerReady = context instanceof Promise ? context.then(runnerOf) : undefined
-  // A transport that fails to start is reported to the rows that need it, not as an unhandled rejection.
-  runnerReady?.catch(() => undefined)
+  const stats = ClientStats.empty()
+  const telemetry = Telemetry.make(context, stats)
+  const callOn = (ready: BulkTransport) => BulkCall.make(ready, options.retry, telemetry)
+  let bulkCall = transport instanceof Promise ? undefined : callOn(transport)
+  const whenReady = transport instanceof Promise ? transport.then(callOn) : undefined
+  // A transport that fails to start is reported to the rows that need it, never as an unhandled rejection.
+  whenReady?.catch(() => undefined)
+
+  const notStarted = (cause: unknown) =>
+    new RingPoolError.Transport({
+      description: `the transport could not start: ${cause instanceof Error ? cause.message : String(cause)}`,
+      sent: false
+    })
+
   const coalescer = new Coalescer({
     maxBatchSize: options.maxBatchSize,
     maxInFlight: options.maxInFlight,
     send: (rows, done) => {
-      if (runner !== undefined) {
-        runner(rows, done)
-        return
-      }
-      runnerReady!.then(
+      if (bulkCall !== undefined) return bulkCall(rows, done)
+      whenReady!.then(
         (ready) => {
-          runner = ready
+          bulkCall = ready
           ready(rows, done)
         },
-        (cause: unknown) =>
-          done(
-            rows.map((row) =>
-              RingPoolError.make(
-                new RingPoolError.Transport({
-                  description: `the transport could not start: ${String(cause)}`,
-                  sent: false
-                }),
-                row.requestId
-              )
-            )
-          )
+        (cause: unknown) => done(rows.map((row) => RingPoolError.make(notStarted(cause), row.requestId)))
       )
     }
   })
@@ -122,14 +100,14 @@ export const make = (
   }
 
   const submitAll: Engine["submitAll"] = (requests, done) => {
-    const results: Array<BulkCall.RowResult> = []
+    const results: Array<RowResult> = []
     const entries: Array<Entry> = []
     let remaining = 1 // held until every row is queued, so that `done` cannot fire early
     const finish = () => {
       if (--remaining === 0) done(results)
     }
     let index = 0
-    for (const request of requests) {
+    const queue = (request: AllocationRequest.AllocationRequest) => {
       const i = index++
       remaining++
       const entry = submit(request, (result) => {
@@ -138,11 +116,27 @@ export const make = (
       })
       if (entry !== undefined) entries.push(entry)
     }
+    try {
+      if (requests === null || typeof requests !== "object" || !(Symbol.iterator in requests)) {
+        results[index++] = invalid("requests must be an iterable (an array) of requests")
+      } else {
+        for (const request of requests) queue(request)
+      }
+    } catch {
+      results[index++] = invalid("reading the requests threw an error: the rows before this one were submitted")
+    }
     finish()
     return () => {
       for (const entry of entries) entry.cancelled = true
     }
   }
 
-  return { options, submit, submitAll, stats: () => structuredClone(stats), drain: () => coalescer.whenIdle() }
+  const drain = () => coalescer.whenIdle()
+  const close = async () => {
+    await drain()
+    const ready = transport instanceof Promise ? await transport.catch(() => undefined) : transport
+    await ready?.close()
+  }
+
+  return { options, submit, submitAll, stats: () => structuredClone(stats), drain, close }
 }

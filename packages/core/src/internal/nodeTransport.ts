@@ -1,16 +1,156 @@
 /**
- * Node's keep-alive transport: undici's pool, one connection per bulk call in flight, kept open between calls
- * (the API's documentation strongly recommends a persistent connection).
+ * The default transport on Node: `node:http` (or `node:https`) with a keep-alive agent, as the API's documentation
+ * strongly recommends. A bulk call costs one `request` and a few listeners: no fiber, no undici, no Effect.
+ *
+ * Decided here:
+ * - At most `maxInFlight` sockets, kept open between calls and closed after 30 s idle (before most servers' own
+ *   idle timeouts, which makes the keep-alive race below rare).
+ * - Node's documented keep-alive race: a reused socket that the server closed while idle is reset before any byte of
+ *   the answer. That call is sent once more, on a fresh socket. At worst the service had read the first one and a
+ *   number is spent twice; no number can reach the wrong row, because the answer is still checked row by row.
+ * - The time limit covers the whole call (connecting, sending, the answer to its last byte); past it the socket is
+ *   destroyed, so a slow or endless answer costs nothing more.
+ * - The size limit is checked against `content-length` before reading and against the bytes as they arrive, so the
+ *   memory a call holds is bounded by `maxResponseBytes` plus one chunk, whatever the server sends.
  */
-import { NodeHttpClient } from "@effect/platform-node"
-import type { Layer } from "effect"
-import type { HttpClient } from "effect/http"
-import type { ResolvedOptions } from "../ClientOptions.ts"
+import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http"
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https"
+import * as RingPoolError from "../RingPoolError.ts"
+import {
+  type BulkAnswer,
+  type BulkTransport,
+  type CallFailure,
+  processingTimeOf,
+  type TransportLimits,
+  tooLarge,
+  transportFailure
+} from "./transport.ts"
 
-export const layer = (options: Pick<ResolvedOptions, "maxInFlight">): Layer.Layer<HttpClient.HttpClient> =>
-  NodeHttpClient.layerUndiciOptions({
-    connections: options.maxInFlight,
-    keepAliveTimeout: 30_000,
-    // No pipelining: a slow bulk call must not hold back the one queued behind it on the same socket.
-    pipelining: 1
+const idleSocketMs = 30_000
+
+export const make = (limits: TransportLimits): BulkTransport => {
+  const url = new URL(limits.bulkUrl)
+  const secure = url.protocol === "https:"
+  const agent = new (secure ? HttpsAgent : HttpAgent)({
+    keepAlive: true,
+    maxSockets: limits.maxInFlight,
+    timeout: idleSocketMs,
+    // The most recently used socket first: the others go idle and are closed, instead of all aging together.
+    scheduling: "lifo"
   })
+  const send = secure ? httpsRequest : httpRequest
+  const target = {
+    agent,
+    protocol: url.protocol,
+    hostname: url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname,
+    port: url.port,
+    path: `${url.pathname}${url.search}`,
+    method: "POST"
+  }
+  const timeoutReason = new RingPoolError.Timeout({ timeoutMs: limits.timeoutMs })
+  const closedReason = transportFailure(undefined, "the client was closed")
+  // Calls in flight, each with the function that ends it: `close` ends them all.
+  const open = new Map<ClientRequest, (reason: CallFailure) => void>()
+  let closed = false
+
+  const post = (
+    payload: Buffer,
+    firstTry: boolean,
+    deadline: number,
+    done: (result: BulkAnswer | CallFailure) => void
+  ) => {
+    let settled = false
+    let answered = false
+    let req: ClientRequest | undefined
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const finish = () => {
+      settled = true
+      clearTimeout(timer)
+      if (req !== undefined) open.delete(req)
+    }
+    const settle = (result: BulkAnswer | CallFailure) => {
+      if (settled) return
+      finish()
+      done(result)
+    }
+    const fail = (reason: CallFailure) => {
+      settle(reason)
+      req?.destroy()
+    }
+    try {
+      req = send({
+        ...target,
+        headers: { "content-type": "application/json", "content-length": payload.length, accept: "application/json" }
+      })
+    } catch (error) {
+      settle(transportFailure(error))
+      return
+    }
+    const sent = req
+    open.set(sent, fail)
+    timer = setTimeout(() => fail(timeoutReason), Math.max(0, deadline - performance.now()))
+    sent.on("response", (res: IncomingMessage) => {
+      answered = true
+      onResponse(res, limits.maxResponseBytes, settle, fail)
+    })
+    sent.on("error", (error) => {
+      if (settled) return
+      // Node's keep-alive race: the server closed the idle socket as we reused it. Send once more, on a fresh socket.
+      if (!answered && firstTry && sent.reusedSocket && (error as { code?: string }).code === "ECONNRESET") {
+        finish()
+        post(payload, false, deadline, done)
+        return
+      }
+      settle(transportFailure(error))
+    })
+    sent.end(payload)
+  }
+
+  return {
+    send: (body, done) => {
+      if (closed) done(closedReason)
+      else post(Buffer.from(body, "utf8"), true, performance.now() + limits.timeoutMs, done)
+    },
+    close: async () => {
+      closed = true
+      for (const fail of [...open.values()]) fail(closedReason)
+      agent.destroy()
+    }
+  }
+}
+
+const onResponse = (
+  res: IncomingMessage,
+  maxBytes: number,
+  settle: (result: BulkAnswer | CallFailure) => void,
+  fail: (reason: CallFailure) => void
+): void => {
+  const declared = Number(res.headers["content-length"])
+  if (declared > maxBytes) {
+    fail(tooLarge(maxBytes, declared))
+    return
+  }
+  let chunks: Array<Buffer> = []
+  let size = 0
+  let ended = false
+  res.on("data", (chunk: Buffer) => {
+    size += chunk.length
+    if (size <= maxBytes) return void chunks.push(chunk)
+    // Let go of what was read before failing: the rows' errors capture this stack, and with it this closure.
+    chunks = []
+    fail(tooLarge(maxBytes))
+  })
+  res.on("end", () => {
+    ended = true
+    settle({
+      status: res.statusCode ?? 0,
+      text: chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, size).toString("utf8"),
+      processingTimeMs: processingTimeOf(res.headers["processing-time"])
+    })
+  })
+  // A connection closed before the answer's end: the service may have allocated, so the call counts as sent.
+  res.on("close", () => {
+    if (!ended) fail(transportFailure(undefined, "the connection closed before the answer was complete"))
+  })
+  res.on("error", () => undefined)
+}
