@@ -48,8 +48,9 @@ export const runCommand = (
   })
 
 /**
- * Starts a long-running command (a server) in a process group of its own; `firstLine` resolves to the first line
- * it prints on stdout (a server's URL), `stop()` ends the whole group (npx does not pass signals on to its child).
+ * Starts a long-running command (a server) in a process group of its own; `firstLine(ms)` resolves to the first
+ * line it prints on stdout (a server's URL), or fails after `ms`; `stop()` ends the whole group (npx does not pass
+ * signals on to its child).
  */
 export const startCommand = (command, args, { cwd, env } = {}) => {
   const child = spawn(command, args, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] })
@@ -71,8 +72,16 @@ export const startCommand = (command, args, { cwd, env } = {}) => {
   })
   firstLine.catch(() => {})
   return {
-    firstLine,
-    stderr: () => stderr,
+    firstLine: (ms) =>
+      Promise.race([
+        firstLine,
+        new Promise((_, reject) =>
+          setTimeout(
+            () => reject(new Error(`\`${command} ${args.join(" ")}\` printed nothing in ${ms / 1000} s`)),
+            ms
+          ).unref()
+        )
+      ]),
     stop: async () => {
       stopGroup(child)
       return exited

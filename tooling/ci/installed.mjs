@@ -128,10 +128,7 @@ async function usersOn(major) {
     whenInstalled(async () => {
       const server = startCommand("npx", ["--no-install", "ringpool", "fake-server"], { cwd: project, env })
       try {
-        const url = await Promise.race([
-          server.firstLine,
-          new Promise((_, reject) => setTimeout(() => reject(new Error("fake-server printed no URL in 30 s")), 30_000))
-        ])
+        const url = await server.firstLine(30_000)
         if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(url)) throw new Error(`fake-server printed ${url}, not its URL`)
         const output = expectSuccess(
           "npx ringpool allocate",

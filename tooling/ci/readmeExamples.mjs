@@ -47,6 +47,18 @@ for (const block of blocks) {
     }
   }
 }
+// The compiled examples and the shell examples' folders go, also when the run is interrupted: a stale one would
+// be linted as part of its package.
+const removeGenerated = () => {
+  for (const home of new Set(programs.map((p) => p.home).filter(Boolean)))
+    rmSync(`${home}/${generatedFolder}`, { recursive: true, force: true })
+  rmSync(`${root}.readme-run`, { recursive: true, force: true })
+}
+for (const signal of ["SIGINT", "SIGTERM"])
+  process.once(signal, () => {
+    removeGenerated()
+    process.exit(130)
+  })
 const compiled = new Map()
 for (const home of new Set(programs.filter((p) => p.home).map((p) => p.home))) {
   const group = programs.filter((p) => p.home === home).map((p) => p.block)
@@ -104,9 +116,7 @@ try {
   }
 } finally {
   await fake.close()
-  for (const home of new Set(programs.map((p) => p.home).filter(Boolean)))
-    rmSync(`${home}/${generatedFolder}`, { recursive: true, force: true })
-  rmSync(`${root}.readme-run`, { recursive: true, force: true })
+  removeGenerated()
 }
 process.exit(finish() ? 0 : 1)
 

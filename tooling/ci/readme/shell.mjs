@@ -83,12 +83,7 @@ export const runShellBlock = async (block, { root, index, packageDir, env }) => 
       if (background) {
         const server = startCommand("bash", ["-c", command], { cwd, env: blockEnv })
         servers.push(server)
-        const first = await Promise.race([
-          server.firstLine,
-          new Promise((_, reject) =>
-            setTimeout(() => reject(new Error(`\`${command}\` printed nothing in 30 s`)), 30_000)
-          )
-        ])
+        const first = await server.firstLine(30_000)
         notes.push(`${command} & (printed ${first})`)
         continue
       }
