@@ -9,11 +9,13 @@
 // - json: must parse.  text: output shown to the reader, not a program.
 // A block whose first line is a comment starting with "Fragment" is a piece of a program, and says so to its reader:
 // it is listed, not compiled or run. A block with no language, or another one, is an error: say what it is.
+// Last, the commands the demo tells a user to run next must work at the root as written there.
 import { existsSync, readdirSync, rmSync } from "node:fs"
 import { startFakeRingPoolServer } from "@ringpool/testkit"
 import { root } from "../scripts/pinnedPnpm.mjs"
 import { createChecks } from "./checks.mjs"
 import { userEnv } from "./commands.mjs"
+import { checkDemoHints } from "./readme/demoHints.mjs"
 import { codeBlocks, where } from "./readme/markdown.mjs"
 import { runShellBlock } from "./readme/shell.mjs"
 import { compile, generatedFolder, homeOf, isTestFile, runProgram, testFileOf } from "./readme/typescript.mjs"
@@ -114,6 +116,7 @@ try {
         })
     }
   }
+  await check("the demo's next commands, as npx ringpool at the root", () => checkDemoHints(root, env))
 } finally {
   await fake.close()
   removeGenerated()
