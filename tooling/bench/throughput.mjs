@@ -1,7 +1,7 @@
 // Benchmarks 1 and 2: the coalescing client against the hand-written baselines, on loopback, side by side.
 import { createRingPoolClient } from "@ringpool/core"
 import { fetchBaseline, httpBaseline } from "./baseline.mjs"
-import { closedLoop, latencies } from "./measure.mjs"
+import { closedLoop, interleavedLatencies } from "./measure.mjs"
 import { row } from "./processes.mjs"
 
 export const throughput = async (url, { total, callers, idleCount }) => {
@@ -22,11 +22,7 @@ export const throughput = async (url, { total, callers, idleCount }) => {
     rate[name] = await closedLoop(allocate, { total, callers, from: offset })
     offset += total
   }
-  const idle = {}
-  for (const [name, allocate] of Object.entries(contenders)) {
-    idle[name] = await latencies(allocate, { count: idleCount, from: offset })
-    offset += idleCount
-  }
+  const idle = await interleavedLatencies(contenders, { count: idleCount, from: offset })
   const stats = client.stats()
   await client.close()
   viaHttp.close()

@@ -26,13 +26,13 @@ import type * as RingPoolError from "./RingPoolError.ts"
  */
 export interface RetryOptions {
   /** Retries after the first attempt (default 2). */
-  readonly times?: number
+  readonly times?: number | undefined
   /** First backoff (default 50 ms), doubled each retry, with jitter. */
-  readonly baseDelayMs?: number
+  readonly baseDelayMs?: number | undefined
   /** Backoff cap (default 1,000 ms). */
-  readonly maxDelayMs?: number
+  readonly maxDelayMs?: number | undefined
   /** Which whole-call failures to retry (default: `reason.retryable`). A row's own error is never retried. */
-  readonly retryOn?: (reason: RingPoolError.Reason) => boolean
+  readonly retryOn?: ((reason: RingPoolError.Reason) => boolean) | undefined
 }
 
 /**
@@ -41,21 +41,21 @@ export interface RetryOptions {
  */
 export interface ClientOptions {
   /** Default `https://pnapi.invoca.net`. */
-  readonly baseUrl?: string
+  readonly baseUrl?: string | undefined
   /** Default `2013-07-01`, the only version documented for bulk. */
-  readonly apiVersion?: string
+  readonly apiVersion?: string | undefined
   /** Rows per bulk call at most (default 100). */
-  readonly maxBatchSize?: number
+  readonly maxBatchSize?: number | undefined
   /** Bulk calls open at once at most (default 8). */
-  readonly maxInFlight?: number
+  readonly maxInFlight?: number | undefined
   /** Budget of one bulk call in milliseconds (default 5,000). */
-  readonly timeoutMs?: number
+  readonly timeoutMs?: number | undefined
   /** The largest answer read, in bytes (default 4 MiB); a bigger one fails its call's rows with `InvalidResponse`. */
-  readonly maxResponseBytes?: number
+  readonly maxResponseBytes?: number | undefined
   /** `false` turns retries off. */
-  readonly retry?: RetryOptions | false
+  readonly retry?: RetryOptions | false | undefined
   /** The key of requests that carry none (`RINGPOOL_KEY`). */
-  readonly defaultKey?: string | Redacted.Redacted<string>
+  readonly defaultKey?: string | Redacted.Redacted<string> | undefined
 }
 
 /**

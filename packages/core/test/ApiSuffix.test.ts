@@ -119,10 +119,43 @@ describe("ApiSuffix.parse", () => {
     )
   })
 
-  it("masks the key for display", () => {
+  it("masks the key for display, under any encoding or case of its name", () => {
     assert.strictEqual(
       ApiSuffix.mask("1/allocate_number.json?ring_pool_key=SECRET&m1=a"),
       "1/allocate_number.json?ring_pool_key=<redacted>&m1=a"
     )
+    for (const name of ["ring%5Fpool%5Fkey", "ring%5fpool_key", "RING_POOL_KEY", "%72ing_pool_key"]) {
+      assert.strictEqual(
+        ApiSuffix.mask(`/api/2013-07-01/1/allocate_number.json?m1=a&${name}=SECRET&m2=b`),
+        `/api/2013-07-01/1/allocate_number.json?m1=a&${name}=<redacted>&m2=b`
+      )
+    }
+    assert.strictEqual(
+      ApiSuffix.mask("1/allocate_number.json?ring_pool_keys=x"),
+      "1/allocate_number.json?ring_pool_keys=x"
+    )
+  })
+})
+
+describe("ApiSuffix.matchSingleApiPath", () => {
+  it("reads the single API's paths as public code writes them, with any date and format", () => {
+    assert.deepStrictEqual(ApiSuffix.matchSingleApiPath("/api/2014-07-28/ring_pools/123/allocate_number.xml"), {
+      apiVersion: "2014-07-28",
+      ringPoolId: "123",
+      format: "xml"
+    })
+    assert.deepStrictEqual(ApiSuffix.matchSingleApiPath("/api/2013-07-01/9%20a/allocate_number.csv"), {
+      apiVersion: "2013-07-01",
+      ringPoolId: "9 a",
+      format: "csv"
+    })
+    for (const path of [
+      "/api/2013-07-01/bulk.json",
+      "/api/2013-07-01/ring_pools/1/allocate_number.html",
+      "/api/2013-07-01/ring_pools//allocate_number.json",
+      "/ring_pools/1/allocate_number.json"
+    ]) {
+      assert.isUndefined(ApiSuffix.matchSingleApiPath(path))
+    }
   })
 })

@@ -161,28 +161,6 @@ describe("the Node transport", () => {
     await client.close()
   })
 
-  it("one signal shared by many calls adds one listener", async () => {
-    const server = await serve((_req, res, body) => answerEach(res, body))
-    const client = createRingPoolClient({ baseUrl: server.url })
-    const controller = new AbortController()
-    const warnings: Array<Error> = []
-    const onWarning = (warning: Error) => warnings.push(warning)
-    process.on("warning", onWarning)
-    try {
-      const calls = Array.from({ length: 50 }, (_, n) => client.allocate(row(n), { signal: controller.signal }))
-      expect((await Promise.all(calls)).length).toBe(50)
-      const pending = Array.from({ length: 50 }, (_, n) => client.allocate(row(n), { signal: controller.signal }))
-      controller.abort(new Error("stop"))
-      const settled = await Promise.allSettled(pending)
-      expect(settled.every((s) => s.status === "rejected")).toBe(true)
-      await new Promise((resolve) => setImmediate(resolve))
-      expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([])
-    } finally {
-      process.off("warning", onWarning)
-      await client.close()
-    }
-  })
-
   it("an answer declaring more than maxResponseBytes fails its rows with InvalidResponse, unread", async () => {
     const server = await serve((_req, res) => {
       res.writeHead(200, { "content-type": "application/json", "content-length": 10_000_000 })

@@ -105,4 +105,30 @@ describe("createRingPoolClient over a real loopback HTTP server", () => {
     expect(error.retryable).toBe(true)
     await client.close()
   })
+
+  it("reads RINGPOOL_* for what its options leave out, as layerConfig does; options win", async () => {
+    const saved = { ...process.env }
+    const other = await startLoopbackService()
+    try {
+      process.env.RINGPOOL_BASE_URL = service.url
+      process.env.RINGPOOL_KEY = "env-key"
+      process.env.RINGPOOL_MAX_BATCH_SIZE = "2"
+      const fromEnv = createRingPoolClient()
+      const rows = [1, 2, 3].map((n) => ({ ringPoolId: "42", params: { n: String(n) } }))
+      const callsBefore = service.calls.length
+      const outcomes = await fromEnv.allocateAll(rows)
+      expect(outcomes.map((o) => o.ok && o.allocation.promoNumber)).toEqual(["8000000001", "8000000002", "8000000003"])
+      const sent = service.calls.slice(callsBefore)
+      expect(sent.map((call) => call.rows.length)).toEqual([2, 1])
+      expect(sent[0]!.rows[0]!.api_suffix).toContain("ring_pool_key=env-key")
+      await fromEnv.close()
+      const overridden = createRingPoolClient({ baseUrl: other.url, maxBatchSize: undefined })
+      await overridden.allocate(rows[0]!)
+      expect(other.calls).toHaveLength(1)
+      await overridden.close()
+    } finally {
+      process.env = saved
+      await other.close()
+    }
+  })
 })

@@ -20,9 +20,9 @@ const always = () => true
 /** The body's text, refusing more than `maxBytes`: trusted `content-length` first, then the bytes as they arrive. */
 const boundedText = (
   response: HttpClientResponse.HttpClientResponse,
+  declared: number,
   maxBytes: number
 ): Effect.Effect<string, CallFailure> => {
-  const declared = Number(response.headers["content-length"])
   if (declared > maxBytes) return Effect.fail(tooLarge(maxBytes, declared))
   // A declared length frames the body: no more than that is read.
   if (Number.isFinite(declared)) return Effect.mapError(response.text, (cause) => transportFailure(cause))
@@ -60,16 +60,18 @@ export const make = (
         Effect.mapError((error) =>
           transportFailure((error as { reason?: { cause?: unknown } }).reason?.cause ?? error)
         ),
-        Effect.flatMap((response) =>
-          Effect.map(
-            boundedText(response, limits.maxResponseBytes),
+        Effect.flatMap((response) => {
+          // Read once: the getter converts every header each time.
+          const headers = response.headers
+          return Effect.map(
+            boundedText(response, Number(headers["content-length"]), limits.maxResponseBytes),
             (text): BulkAnswer => ({
               status: response.status,
               text,
-              processingTimeMs: processingTimeOf(response.headers["processing-time"])
+              processingTimeMs: processingTimeOf(headers["processing-time"])
             })
           )
-        ),
+        }),
         // Our own span per bulk call says what matters; the HTTP client's span per request would repeat it, and its
         // propagation headers would send our trace ids to the vendor.
         Effect.provideService(HttpClient.TracerDisabledWhen, always),

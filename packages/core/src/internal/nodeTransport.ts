@@ -80,7 +80,7 @@ export const make = (limits: TransportLimits): BulkTransport => {
     try {
       req = send({
         ...target,
-        headers: { "content-type": "application/json", "content-length": payload.length, accept: "application/json" }
+        headers: { "content-type": "application/json", "content-length": payload.length }
       })
     } catch (error) {
       settle(transportFailure(error))
