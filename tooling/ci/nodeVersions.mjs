@@ -31,3 +31,6 @@ export const nodeBinDir = (major) => {
   }
   return bin
 }
+
+// `node tooling/ci/nodeVersions.mjs 24` prints that folder, for .ci/run's test suites on another Node.
+if (process.argv[1] === new URL(import.meta.url).pathname) console.log(nodeBinDir(Number(process.argv[2])))
