@@ -28,11 +28,12 @@ const { check, finish } = createChecks("installed")
 const work = mkdtempSync(join(tmpdir(), "ringpool-installed-"))
 const consumerFiles = new URL("./consumer/", import.meta.url).pathname
 
-// The consumer's own tools, at the versions this repository builds and tests with.
+// The consumer's own dependencies, at the versions this repository builds and tests with.
 const manifest = (path) => JSON.parse(readFileSync(`${root}${path}/package.json`, "utf8"))
 const rootDev = manifest(".").devDependencies
 const expressDev = manifest("apps/express-middleware").devDependencies
 const consumerTools = [
+  `effect@${manifest("packages/core").dependencies.effect}`,
   `typescript@${rootDev.typescript}`,
   `@types/node@${rootDev["@types/node"]}`,
   `express@${expressDev.express}`,

@@ -1,8 +1,10 @@
-// The core's Promise client against the testkit's fake on a loopback port, as a user's script would use them
-// once both are installed from npm.
+// The core's clients (Promise, and Effect on `@ringpool/core/node`) against the testkit's fake on a loopback port,
+// as a user's script would use them once installed from npm.
 import assert from "node:assert/strict"
-import { createRingPoolClient } from "@ringpool/core"
+import { createRingPoolClient, RingPoolClient } from "@ringpool/core"
+import * as RingPoolNode from "@ringpool/core/node"
 import { startFakeRingPoolServer } from "@ringpool/testkit"
+import { Effect } from "effect"
 
 const fake = await startFakeRingPoolServer({ pools: [{ id: "123", key: "consumer-key", size: 2 }] })
 const client = createRingPoolClient({ baseUrl: fake.url })
@@ -27,7 +29,15 @@ try {
     fake.allocations().map((logged) => logged.requestId),
     ["A1", "A2", "A4"]
   )
-  console.log(`allocated ${allocation.promoNumberFormatted} and ${outcomes.length} more rows over ${fake.url}`)
+
+  // The Effect face on the Node transport of `@ringpool/core/node`, on the same fake.
+  const effectAllocation = await RingPoolClient.RingPoolClient.use((effectClient) =>
+    effectClient.allocate(row("E1"))
+  ).pipe(Effect.provide(RingPoolNode.layer({ baseUrl: fake.url })), Effect.runPromise)
+  assert.equal(effectAllocation.requestId, "E1")
+  console.log(
+    `allocated ${allocation.promoNumberFormatted}, ${outcomes.length} rows, then one with Effect, over ${fake.url}`
+  )
 } finally {
   await client.close()
   await fake.close()
