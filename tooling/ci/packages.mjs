@@ -1,18 +1,20 @@
-// The packages this repository publishes: every package.json under packages/ and apps/ that is not private.
+// The workspace's packages (every package.json under packages/ and apps/), and those of them it publishes.
 import { readdirSync, readFileSync } from "node:fs"
 import { root } from "../scripts/pinnedPnpm.mjs"
 
-export const publishedPackages = () =>
+export const workspacePackages = () =>
   ["packages", "apps"].flatMap((folder) =>
     readdirSync(`${root}${folder}`, { withFileTypes: true })
       .filter((entry) => entry.isDirectory())
       .flatMap((entry) => {
         const dir = `${root}${folder}/${entry.name}`
         try {
-          const manifest = JSON.parse(readFileSync(`${dir}/package.json`, "utf8"))
-          return manifest.private ? [] : [{ name: manifest.name, dir, manifest }]
+          return [{ dir, manifest: JSON.parse(readFileSync(`${dir}/package.json`, "utf8")) }]
         } catch {
           return []
         }
       })
+      .map(({ dir, manifest }) => ({ name: manifest.name, dir, manifest }))
   )
+
+export const publishedPackages = () => workspacePackages().filter((pkg) => !pkg.manifest.private)

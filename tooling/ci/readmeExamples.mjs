@@ -10,38 +10,31 @@
 // A block whose first line is a comment starting with "Fragment" is a piece of a program, and says so to its reader:
 // it is listed, not compiled or run. A block with no language, or another one, is an error: say what it is.
 // Last, the commands the demo tells a user to run next must work at the root as written there.
-import { existsSync, readdirSync, rmSync } from "node:fs"
-import { startFakeRingPoolServer } from "@ringpool/testkit"
+import { rmSync } from "node:fs"
 import { root } from "../scripts/pinnedPnpm.mjs"
 import { createChecks } from "./checks.mjs"
 import { userEnv } from "./commands.mjs"
 import { checkDemoHints } from "./readme/demoHints.mjs"
-import { codeBlocks, where } from "./readme/markdown.mjs"
+import { where } from "./readme/markdown.mjs"
 import { runShellBlock } from "./readme/shell.mjs"
+import { isProgram, isTypeScript, packageDirs, readmeBlocks, startExampleFake } from "./readme/sources.mjs"
 import { compile, generatedFolder, homeOf, isTestFile, runProgram, testFileOf } from "./readme/typescript.mjs"
 
-const workspacePackages = ["packages", "apps"].flatMap((folder) =>
-  readdirSync(`${root}${folder}`)
-    .map((name) => `${root}${folder}/${name}`)
-    .filter((dir) => existsSync(`${dir}/package.json`))
-)
-const readmes = [root, ...workspacePackages].map((dir) => `${dir.replace(/\/$/, "")}/README.md`).filter(existsSync)
+const workspacePackages = packageDirs()
 const packageOf = (readme) => {
   const dir = readme.slice(0, -"/README.md".length)
   return workspacePackages.includes(dir) ? dir : undefined
 }
 
-const key = "readme-example-key"
-const pools = ["123", "12345"].map((id) => ({ id, key, size: 1000 }))
-const fake = await startFakeRingPoolServer({ pools: [...pools, { id: "demo", key: "demo-key", size: 1000 }] })
-const env = userEnv(root, { RINGPOOL_BASE_URL: fake.url, RINGPOOL_KEY: key })
+const { fake, variables } = await startExampleFake()
+const env = userEnv(root, variables)
 const tsc = `${root}node_modules/.bin/tsc`
 const { check, finish } = createChecks("readme")
 
-const blocks = readmes.flatMap(codeBlocks)
+const blocks = readmeBlocks()
 const programs = []
 for (const block of blocks) {
-  if (["ts", "typescript", "mts"].includes(block.language) && !block.fragment && !isTestFile(block)) {
+  if (isProgram(block)) {
     try {
       programs.push({ block, home: homeOf(block, homesFor(block), root) })
     } catch (error) {
@@ -75,24 +68,23 @@ try {
       console.log(`readme: fragment ${name}: labelled a fragment, shown and not run`)
       continue
     }
+    if (isTypeScript(block)) {
+      if (isTestFile(block)) {
+        const dirs = packageOf(block.path) ? [packageOf(block.path)] : workspacePackages
+        await check(name, () => `test example, runs with its package's tests as ${testFileOf(block, dirs, root)}`)
+        continue
+      }
+      await check(name, async () => {
+        const program = programs.find((p) => p.block === block)
+        if (program.error) throw program.error
+        const result = compiled.get(block)
+        if (result.errors.length > 0) throw new Error(result.errors.join("\n"))
+        await runProgram(result, env)
+        return `compiled and ran (in ${program.home.slice(root.length) || "."})`
+      })
+      continue
+    }
     switch (block.language) {
-      case "ts":
-      case "typescript":
-      case "mts":
-        if (isTestFile(block)) {
-          const dirs = packageOf(block.path) ? [packageOf(block.path)] : workspacePackages
-          await check(name, () => `test example, runs with its package's tests as ${testFileOf(block, dirs, root)}`)
-          break
-        }
-        await check(name, async () => {
-          const program = programs.find((p) => p.block === block)
-          if (program.error) throw program.error
-          const result = compiled.get(block)
-          if (result.errors.length > 0) throw new Error(result.errors.join("\n"))
-          await runProgram(result, env)
-          return `compiled and ran (in ${program.home.slice(root.length) || "."})`
-        })
-        break
       case "sh":
       case "bash":
       case "shell":

@@ -152,5 +152,5 @@ export const compile = async (home, programs, { root, tsc }) => {
   }))
 }
 
-export const runProgram = async ({ compiled, folder }, env) =>
-  expectSuccess("the example", await runCommand(process.execPath, [compiled], { cwd: folder, env, timeoutMs: 60_000 }))
+export const runProgram = async ({ compiled, folder }, env, node = process.execPath) =>
+  expectSuccess("the example", await runCommand(node, [compiled], { cwd: folder, env, timeoutMs: 60_000 }))
