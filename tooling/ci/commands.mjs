@@ -99,7 +99,9 @@ const stopGroup = (child) => {
 
 /**
  * The environment a user's shell would have: none of an outer npm's variables, and no folder of this repository on
- * PATH (`npm test` puts node_modules/.bin there, which would make `ringpool` and `pnpm` look installed).
+ * PATH (`npm test` puts node_modules/.bin there, which would make `ringpool` and `pnpm` look installed). One thing
+ * a user's shell lacks: npm_config_yes=false, so that an `npx` whose command is missing fails rather than fetch and
+ * run whatever the registry has under that name.
  */
 export const userEnv = (root, extra = {}) => {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_|^INIT_CWD$/i.test(name)))
@@ -107,5 +109,5 @@ export const userEnv = (root, extra = {}) => {
     .split(":")
     .filter((dir) => dir && !dir.startsWith(root) && !/node_modules\/\.bin$/.test(dir))
     .join(":")
-  return { ...env, NO_UPDATE_NOTIFIER: "1", ...extra }
+  return { ...env, NO_UPDATE_NOTIFIER: "1", npm_config_yes: "false", ...extra }
 }
