@@ -54,14 +54,14 @@ for (const signal of ["SIGINT", "SIGTERM"])
     removeGenerated()
     process.exit(130)
   })
-const compiled = new Map()
-for (const home of new Set(programs.filter((p) => p.home).map((p) => p.home))) {
-  const group = programs.filter((p) => p.home === home).map((p) => p.block)
-  for (const result of await compile(home, group, { root, tsc })) compiled.set(result.block, result)
-}
 
+const compiled = new Map()
 let shellIndex = 0
 try {
+  for (const home of new Set(programs.filter((p) => p.home).map((p) => p.home))) {
+    const group = programs.filter((p) => p.home === home).map((p) => p.block)
+    for (const result of await compile(home, group, { root, tsc })) compiled.set(result.block, result)
+  }
   for (const block of blocks) {
     const name = `${where(block, root)} ${block.language || "(no language)"}`
     if (block.fragment) {
