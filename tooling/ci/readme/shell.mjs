@@ -17,7 +17,7 @@ const installs = /^(npm|pnpm|yarn)\s+(install|i|add)(\s|$)/
 const inputFiles = new URL("./files/", import.meta.url).pathname
 
 /** The block's command lines, continuation lines joined and comments left to bash. */
-export const commandsOf = (block) => {
+const commandsOf = (block) => {
   const lines = block.body.replace(/\\\n\s*/g, " ").split("\n")
   const transcript = lines.some((line) => line.startsWith("$ "))
   return lines

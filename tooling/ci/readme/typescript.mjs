@@ -11,7 +11,7 @@ import { runCommand } from "../commands.mjs"
 export const generatedFolder = ".readme-examples"
 const testRunners = new Set(["vitest", "@effect/vitest"])
 
-export const importsOf = (source) =>
+const importsOf = (source) =>
   [
     ...source.matchAll(
       /(?:^|[\s;])(?:import|export)\s(?:[^"';]*?\sfrom\s*)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g
