@@ -6,7 +6,7 @@
 //   a test file must be one of its package's test files (see readme/typescript.mjs).
 // - sh: its commands run as a user would type them (see readme/shell.mjs); tooling/ci/readme/files/ holds the
 //   input files they name (rows.csv, rows.ndjson, body.json, big.ndjson: a user brings their own).
-// - json: must parse.  text: output shown to the reader, not a program.
+// - json: must parse.  text: output shown to the reader, not a program.  php: a site's code, syntax-checked by php -l.
 // A block whose first line is a comment starting with "Fragment" is a piece of a program, and says so to its reader:
 // it is listed, not compiled or run. A block with no language, or another one, is an error: say what it is.
 // Last, the commands the demo tells a user to run next must work at the root as written there.
@@ -16,6 +16,7 @@ import { createChecks } from "./checks.mjs"
 import { userEnv } from "./commands.mjs"
 import { checkDemoHints } from "./readme/demoHints.mjs"
 import { where } from "./readme/markdown.mjs"
+import { checkPhpSyntax } from "./readme/php.mjs"
 import { runShellBlock } from "./readme/shell.mjs"
 import { isProgram, isTypeScript, packageDirs, readmeBlocks, startExampleFake } from "./readme/sources.mjs"
 import { compile, generatedFolder, homeOf, isTestFile, runProgram, testFileOf } from "./readme/typescript.mjs"
@@ -102,9 +103,12 @@ try {
       case "text":
         console.log(`readme: output   ${name}: output shown to the reader`)
         break
+      case "php":
+        await check(name, () => checkPhpSyntax(block))
+        break
       default:
         await check(name, () => {
-          throw new Error("give the block a language: ts, sh, json, or text for output (or label it a fragment)")
+          throw new Error("give the block a language: ts, sh, json, php, or text for output (or label it a fragment)")
         })
     }
   }

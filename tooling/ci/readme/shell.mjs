@@ -51,7 +51,7 @@ const binsOf = (packageDir) => {
   return Object.entries(bin).map(([name, path]) => [name, `${packageDir}/${path}`])
 }
 
-/** A fresh folder that mirrors the repository's top level, holds the example input files and the package's bins. */
+/** A fresh folder that mirrors the repository's top level, holds the example input files, `ringpool` and the package's bins. */
 const scratchFor = (root, index, packageDir) => {
   const dir = `${root}.readme-run/${index}`
   rmSync(dir, { recursive: true, force: true })
@@ -59,7 +59,10 @@ const scratchFor = (root, index, packageDir) => {
   for (const entry of readdirSync(root))
     if (!entry.startsWith(".") || entry === ".changeset") symlinkSync(`${root}${entry}`, `${dir}/${entry}`)
   for (const file of readdirSync(inputFiles)) symlinkSync(`${inputFiles}${file}`, `${dir}/${file}`)
-  if (packageDir) for (const [name, path] of binsOf(packageDir)) symlinkSync(path, `${dir}/.bin/${name}`)
+  // `ringpool` is the project's one command: every README may use it, as a user who installed the CLI would.
+  const bins = new Map(binsOf(`${root}apps/cli`))
+  if (packageDir) for (const [name, path] of binsOf(packageDir)) bins.set(name, path)
+  for (const [name, path] of bins) symlinkSync(path, `${dir}/.bin/${name}`)
   return dir
 }
 
