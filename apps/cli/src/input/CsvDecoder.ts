@@ -221,13 +221,7 @@ export const make = (): Decoder => {
       if (typeof fields === "string") rows.push(invalid(record.line, fields))
       else if (fields.length !== header.length) {
         rows.push(invalid(record.line, `${fields.length} fields, but the header names ${header.length} columns`))
-      } else
-        rows.push(
-          fromFields(
-            record.line,
-            fields.map((value, c) => [header![c]!, value] as const)
-          )
-        )
+      } else rows.push(fromFields(record.line, header, fields))
     })
     brokenBefore(Number.POSITIVE_INFINITY)
     broken = []
