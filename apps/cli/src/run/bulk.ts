@@ -79,6 +79,16 @@ export const run = async ({ flags, args }: Input): Promise<number> => {
       : flags.resume
         ? await Resume.resume(flags.output, header, columns)
         : await Resume.fresh(flags.output, header, (await Writer.make(outputFormat, columns)).start, !flags.dryRun)
+  if (flags.resume && start !== undefined) {
+    const inFlight = start.inFlightThrough - start.rowsBefore
+    process.stderr.write(
+      `ringpool bulk: resuming ${flags.output} after its ${Tally.count(start.rowsBefore, "result")}${
+        inFlight > 0
+          ? `; the ${Tally.count(inFlight, "row")} after them had been sent without their results being written, and are sent again (each may get a second number)`
+          : ""
+      }\n`
+    )
+  }
   const tally = start?.tally ?? Tally.make()
   const writer = await Writer.make(outputFormat, columns, start?.rowsBefore ?? 0)
   const write: (text: string) => void | Promise<void> = start === undefined ? Stdout.write : start.file.write
@@ -129,6 +139,8 @@ export const run = async ({ flags, args }: Input): Promise<number> => {
       },
       stopRequested: stop.requested
     })
+    // The ledger's rows end before the output's end (a JSON array's `]`), which a resumed run writes again.
+    const rowsEnd = start?.file.size() ?? 0
     await write(writer.end())
     if (!ran.stopped && ran.unreadable === undefined && start?.ledger !== undefined) {
       start.ledger.mark({
@@ -136,7 +148,7 @@ export const run = async ({ flags, args }: Input): Promise<number> => {
         input: source.bytesRead(),
         sha256: source.digest(),
         written: tally.rows,
-        bytes: start.file.size(),
+        bytes: rowsEnd,
         tally: Tally.toRecord(tally),
         finished: true
       })
