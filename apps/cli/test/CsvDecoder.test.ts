@@ -3,7 +3,8 @@ import * as CsvDecoder from "../src/input/CsvDecoder.ts"
 import { decodeAll, plain, refusalOf } from "./support/rows.ts"
 
 const rowsOf = (text: string, size?: number) => decodeAll(CsvDecoder.make(), text, size).map(plain)
-const lines = (text: string, size?: number) => rowsOf(text, size).map((row) => [row.line, "problem" in row ? row.problem : row.pool])
+const lines = (text: string, size?: number) =>
+  rowsOf(text, size).map((row) => [row.line, "problem" in row ? row.problem : row.pool])
 
 describe("CSV input", () => {
   it("names columns by the header; every column but ring_pool_id, ring_pool_key and request_id is a parameter", () => {

@@ -44,6 +44,8 @@ interface Parsed {
 
 const NEWLINE = 10
 const RETURN = 13
+const SPACE = 32
+const TAB = 9
 
 const newParser = () => {
   const parser = new Parser({
@@ -70,7 +72,11 @@ export const make = (): Decoder => {
   /** Bytes the current parser was fed before `pending` (its `info.bytes` count from its own start). */
   let taken = 0
 
-  /** Moves past `length` bytes of `pending`, counting its lines; returns the line of its first non-blank byte. */
+  /**
+   * Moves past `length` bytes of `pending` (a record and the blank lines before it), counting its lines. Returns
+   * the line of its first byte that is not a line break, or 0 when the record is only spaces and tabs (a blank line
+   * too, not a row with one empty field; `""` is a row).
+   */
   const take = (length: number): number => {
     let start = 0
     // Blank lines before a record belong to no row.
@@ -79,12 +85,15 @@ export const make = (): Decoder => {
       start++
     }
     const first = line
-    for (let at = pending.indexOf(NEWLINE, start); at !== -1 && at < length; at = pending.indexOf(NEWLINE, at + 1)) {
-      line++
+    let blank = true
+    for (let at = start; at < length; at++) {
+      const byte = pending[at]
+      if (byte === NEWLINE) line++
+      else if (blank && byte !== SPACE && byte !== TAB && byte !== RETURN) blank = false
     }
     pending = pending.subarray(length)
     taken += length
-    return first
+    return blank ? 0 : first
   }
 
   const readHeader = (fields: Array<string>): Array<string> => {
@@ -107,8 +116,7 @@ export const make = (): Decoder => {
 
   const onRecord = (rows: Array<InputRow>, { record, info }: Parsed) => {
     const at = take(info.bytes - taken)
-    // A line of spaces is a blank line too, not a row with one empty field.
-    if (record.length === 1 && record[0]!.trim() === "") return
+    if (at === 0) return
     if (header === undefined) header = readHeader(record)
     else if (record.length !== header.length) {
       rows.push(invalid(at, `${record.length} fields, but the header names ${header.length} columns`))
