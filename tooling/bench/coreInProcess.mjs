@@ -11,17 +11,22 @@ import { row } from "./processes.mjs"
 
 const decoder = new TextDecoder()
 
-/** Answers each row with the same number, echoing its request_id: the least a transport can do. */
+/**
+ * Answers each row with the same number, echoing its request_id: the least a transport can do. It reads the ids
+ * with a pattern and writes the answer by hand, so that its own cost stays small beside the client's.
+ */
 const echoTransport = Layer.succeed(
   HttpClient.HttpClient,
   HttpClient.make((request) => {
-    const { requests } = JSON.parse(decoder.decode(request.body.body))
-    const responses = requests.map((r) => ({
-      request_id: r.request_id,
-      promo_number: "8005550100",
-      promo_number_formatted: "800-555-0100"
-    }))
-    return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(JSON.stringify({ responses }))))
+    const body = decoder.decode(request.body.body)
+    let responses = ""
+    for (const [, id] of body.matchAll(/"request_id":("[^"]*")/g)) {
+      if (responses !== "") responses += ","
+      responses += `{"request_id":${id},"promo_number":"8005550100","promo_number_formatted":"800-555-0100"}`
+    }
+    const text = `{"responses":[${responses}]}`
+    const headers = { "content-type": "application/json", "content-length": String(text.length) }
+    return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(text, { headers })))
   })
 )
 

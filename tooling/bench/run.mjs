@@ -12,6 +12,7 @@ import { fakeSuite } from "./fakeServerAlone.mjs"
 import { fixed } from "./measure.mjs"
 import { middlewareSuite } from "./middleware.mjs"
 import { startProcess } from "./processes.mjs"
+import { proxySuite } from "./proxy.mjs"
 
 const quick = process.argv.includes("--quick")
 const size = {
@@ -25,7 +26,7 @@ const size = {
 
 // Each suite is a module of its own: `async (context) => Array<{ benchmark, figure, target, verdict }>`, where the
 // context holds `quick`, `size`, `fake` (the fake in a process of its own: `{ url }`), `verdictOf` and `fixed`.
-const suites = [coreSuite, fakeSuite, middlewareSuite, cliSuite]
+const suites = [coreSuite, fakeSuite, middlewareSuite, cliSuite, proxySuite]
 
 const rows = []
 const verdictOf = (met) => (met ? "met" : "MISSED")

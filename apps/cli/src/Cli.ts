@@ -9,9 +9,17 @@ import * as Allocate from "./commands/allocate.ts"
 import * as Bulk from "./commands/bulk.ts"
 import * as Demo from "./commands/demo.ts"
 import * as FakeServer from "./commands/fakeServer.ts"
+import * as ProxyCommand from "./commands/proxy.ts"
 import * as Suffix from "./commands/suffix.ts"
 
-export const commands = [Demo.command, Allocate.command, Bulk.command, Suffix.command, FakeServer.command]
+export const commands = [
+  Demo.command,
+  Allocate.command,
+  Bulk.command,
+  Suffix.command,
+  FakeServer.command,
+  ProxyCommand.command
+]
 
 export const root = {
   description:

@@ -6,7 +6,7 @@ import { ringpool } from "./support/cli.ts"
 
 describe("--help", () => {
   it("is on every command, with usage and examples, on stdout, exit 0", async () => {
-    const commands = [[], ["demo"], ["allocate"], ["bulk"], ["suffix"], ["fake-server"]]
+    const commands = [[], ["demo"], ["allocate"], ["bulk"], ["suffix"], ["fake-server"], ["proxy"]]
     const runs = await Promise.all(commands.map((command) => ringpool([...command, "--help"])))
     runs.forEach((run, i) => {
       const name = ["ringpool", ...commands[i]!].join(" ")

@@ -44,6 +44,11 @@ export interface PromiseAllocateOptions {
 export interface CreateOptions extends ClientOptions.ClientOptions {
   /** The transport, e.g. the testkit's in-process fake. Default: Node's own keep-alive HTTP transport. */
   readonly httpClient?: Layer.Layer<HttpClient.HttpClient> | undefined
+  /**
+   * Where the client's metrics and spans go: an Effect context holding a `Tracer` (e.g. `OtlpTracer`'s) and a
+   * metric registry. Default: Effect's default registry, and no spans.
+   */
+  readonly context?: Context.Context<never> | undefined
 }
 
 /**
@@ -89,12 +94,12 @@ const layerTransport = async (
  * @category constructors
  */
 export const createRingPoolClient = (options: CreateOptions = {}): PromiseRingPoolClient => {
-  const { httpClient, ...clientOptions } = options
+  const { httpClient, context = Context.empty(), ...clientOptions } = options
   const resolved = ClientOptions.resolve(ClientOptions.fromEnv(clientOptions))
   const scope = Scope.makeUnsafe()
   const transport =
     httpClient === undefined ? NodeTransport.make(resolved) : layerTransport(httpClient, scope, resolved)
-  const engine = Engine.make(transport, resolved, Context.empty())
+  const engine = Engine.make(transport, resolved, context)
   const abortListeners = new AbortListeners()
   let closed = false
 

@@ -33,7 +33,7 @@ export type { ClientStats } from "./ClientStats.ts"
 /**
  * @since 0.1.0
  * @category models
- * @deprecated use `RowOutcome`
+ * @deprecated use `Outcome.Outcome`
  */
 export type Outcome = RowOutcome
 

@@ -1,3 +1,4 @@
+import { Context, Metric, Tracer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createRingPoolClient, RingPoolError } from "../src/index.ts"
 import { type LoopbackService, startLoopbackService } from "./support/loopbackService.ts"
@@ -130,5 +131,26 @@ describe("createRingPoolClient over a real loopback HTTP server", () => {
       process.env = saved
       await other.close()
     }
+  })
+
+  it("sends its spans and metrics to the Effect context it is given", async () => {
+    const spans: Array<Tracer.NativeSpan> = []
+    const tracer = Tracer.make({
+      span(options) {
+        const span = new Tracer.NativeSpan(options)
+        spans.push(span)
+        return span
+      }
+    })
+    const registry = new Map()
+    const context = Context.make(Tracer.Tracer, tracer).pipe(Context.add(Metric.MetricRegistry, registry))
+    const client = createRingPoolClient({ baseUrl: service.url, context })
+    await client.allocateAll([row(1), row(2)])
+    await client.close()
+    expect(spans.map((span) => [span.name, span.attributes.get("ringpool.rows")])).toEqual([
+      ["RingPoolClient.bulkCall", 2]
+    ])
+    const ids = Metric.snapshotUnsafe(context).map((snapshot) => snapshot.id)
+    expect(ids).toContain("ringpool_bulk_calls_total")
   })
 })

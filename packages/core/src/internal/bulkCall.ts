@@ -13,10 +13,10 @@ import * as KeyMask from "./keyMask.ts"
 import type { Telemetry } from "./telemetry.ts"
 import { type BulkAnswer, type BulkTransport, type CallFailure, isAnswer } from "./transport.ts"
 
-/** A row as sent: its suffix, the `request_id` on the wire, and what the caller knows it by. */
-export interface WireRow {
-  readonly suffix: string
-  readonly wireId: string
+/** A row as sent (its `api_suffix` and the `request_id` on the wire), and what the caller knows it by. */
+export interface WireRow extends BulkProtocol.RequestRow {
+  readonly request_id: string
+  /** The caller's own `request_id`, if any: the wire's is unique within its call, this one need not be. */
   readonly requestId: string | undefined
   /** The row's key, used only to mask it out of the service's texts. */
   readonly key: string
@@ -110,10 +110,10 @@ export const interpret = (
   }
   for (let i = 0; i < rows.length; i++) {
     const echoed = responses[i]!.request_id
-    if (echoed !== rows[i]!.wireId) {
+    if (echoed !== rows[i]!.request_id) {
       return failWith(
         new RingPoolError.ResponseMismatch({
-          description: `row ${i + 1} was sent with request_id ${JSON.stringify(rows[i]!.wireId)} and answered with ${
+          description: `row ${i + 1} was sent with request_id ${JSON.stringify(rows[i]!.request_id)} and answered with ${
             echoed === undefined ? "none" : JSON.stringify(keys.excerpt(echoed, 100))
           }`
         })
@@ -155,7 +155,7 @@ export type BulkCall = (rows: ReadonlyArray<WireRow>, done: (results: ReadonlyAr
 /** The bulk call on a transport, with its retries and telemetry. */
 export const make = (transport: BulkTransport, retry: RetrySettings | undefined, telemetry: Telemetry): BulkCall => {
   return (rows, done) => {
-    const body = BulkProtocol.requestBody(rows.map((row) => ({ api_suffix: row.suffix, request_id: row.wireId })))
+    const body = BulkProtocol.requestBody(rows)
     const startedNanos = telemetry.nowNanos()
     const started = performance.now()
     const attempt = (n: number) =>

@@ -82,8 +82,8 @@ export class Coalescer {
       const entry = this.queue[this.head++]!
       if (entry.cancelled) continue
       // The echo is checked by position; a repeated id would let two rows of the same call swap unnoticed.
-      if (ids.has(entry.row.wireId)) entry.row = { ...entry.row, wireId: generateWireId() }
-      ids.add(entry.row.wireId)
+      if (ids.has(entry.row.request_id)) entry.row = { ...entry.row, request_id: generateWireId() }
+      ids.add(entry.row.request_id)
       batch.push(entry)
     }
     return batch

@@ -81,8 +81,8 @@ export const make = (
     const checked = AllocationRequest.check(request, options.defaultKey)
     if (checked instanceof RingPoolError.RingPoolError) return checked
     return {
-      suffix: ApiSuffix.make({ ringPoolId: checked.ringPoolId, ringPoolKey: checked.key, params: checked.params }),
-      wireId: checked.requestId ?? generateWireId(),
+      api_suffix: ApiSuffix.make({ ringPoolId: checked.ringPoolId, ringPoolKey: checked.key, params: checked.params }),
+      request_id: checked.requestId ?? generateWireId(),
       requestId: checked.requestId,
       key: checked.key
     }

@@ -20,9 +20,9 @@ const always = () => true
 /** The body's text, refusing more than `maxBytes`: trusted `content-length` first, then the bytes as they arrive. */
 const boundedText = (
   response: HttpClientResponse.HttpClientResponse,
+  declared: number,
   maxBytes: number
 ): Effect.Effect<string, CallFailure> => {
-  const declared = Number(response.headers["content-length"])
   if (declared > maxBytes) return Effect.fail(tooLarge(maxBytes, declared))
   // A declared length frames the body: no more than that is read.
   if (Number.isFinite(declared)) return Effect.mapError(response.text, (cause) => transportFailure(cause))
@@ -49,32 +49,30 @@ export const make = (
   const http = Context.get(context, HttpClient.HttpClient)
   const timeoutReason = new RingPoolError.Timeout({ timeoutMs: limits.timeoutMs })
   const closedReason = transportFailure(undefined, "the client was closed")
-  const run = Effect.runForkWith(context)
+  // Shaped once: our own span per bulk call says what matters; the HTTP client's span per request would repeat it,
+  // and its propagation headers would send our trace ids to the vendor.
+  const run = Effect.runForkWith(Context.add(context, HttpClient.TracerDisabledWhen, always))
+  const request = HttpClientRequest.post(limits.bulkUrl)
   const open = new Set<Fiber.Fiber<unknown, unknown>>()
   let closed = false
 
   const post = (body: string): Effect.Effect<BulkAnswer, CallFailure> =>
-    http
-      .execute(HttpClientRequest.post(limits.bulkUrl).pipe(HttpClientRequest.bodyText(body, "application/json")))
-      .pipe(
-        Effect.mapError((error) =>
-          transportFailure((error as { reason?: { cause?: unknown } }).reason?.cause ?? error)
-        ),
-        Effect.flatMap((response) =>
-          Effect.map(
-            boundedText(response, limits.maxResponseBytes),
-            (text): BulkAnswer => ({
-              status: response.status,
-              text,
-              processingTimeMs: processingTimeOf(response.headers["processing-time"])
-            })
-          )
-        ),
-        // Our own span per bulk call says what matters; the HTTP client's span per request would repeat it, and its
-        // propagation headers would send our trace ids to the vendor.
-        Effect.provideService(HttpClient.TracerDisabledWhen, always),
-        Effect.timeoutOrElse({ duration: limits.timeoutMs, orElse: () => Effect.fail(timeoutReason) })
-      )
+    http.execute(HttpClientRequest.bodyText(request, body, "application/json")).pipe(
+      Effect.mapError((error) => transportFailure((error as { reason?: { cause?: unknown } }).reason?.cause ?? error)),
+      Effect.flatMap((response) => {
+        // Read once: the getter converts every header each time.
+        const headers = response.headers
+        return Effect.map(
+          boundedText(response, Number(headers["content-length"]), limits.maxResponseBytes),
+          (text): BulkAnswer => ({
+            status: response.status,
+            text,
+            processingTimeMs: processingTimeOf(headers["processing-time"])
+          })
+        )
+      }),
+      Effect.timeoutOrElse({ duration: limits.timeoutMs, orElse: () => Effect.fail(timeoutReason) })
+    )
 
   return {
     send: (body, done) => {

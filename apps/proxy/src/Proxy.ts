@@ -1,0 +1,206 @@
+/**
+ * `startProxy`: the single RingPool API on a port, served through the core's coalesced bulk calls.
+ *
+ * ```ts
+ * import { startProxy } from "@ringpool/proxy"
+ * const proxy = await startProxy({ port: 8080, timeoutMs: 2_000 })
+ * // GET ${proxy.url}/api/2014-07-28/ring_pools/123/allocate_number.json?ring_pool_key=KEY&site=autos
+ * await proxy.close() // stops accepting, answers what is in flight, then resolves
+ * ```
+ *
+ * Every request of every caller goes through one client, so concurrent requests become few bulk calls upstream.
+ * The server is plain `node:http`; a request line its parser refuses for raw spaces or bytes (sloppy PHP clients)
+ * is read by `SloppyRequestLine` instead of being answered with a bare 400.
+ *
+ * @since 0.1.0
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { Socket } from "node:net"
+import { createRingPoolClient, type PromiseClient } from "@ringpool/core"
+import * as Answer from "./Answer.ts"
+import * as Budget from "./Budget.ts"
+import * as ProxyMetrics from "./ProxyMetrics.ts"
+import * as ProxyOptions from "./ProxyOptions.ts"
+import * as RequestBody from "./RequestBody.ts"
+import * as Routes from "./Routes.ts"
+import * as SloppyRequestLine from "./SloppyRequestLine.ts"
+import * as Telemetry from "./Telemetry.ts"
+
+/**
+ * A running proxy.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RunningProxy {
+  /** Where it listens, e.g. `http://127.0.0.1:8080`. */
+  readonly url: string
+  /** Stops accepting, finishes the requests in flight, flushes telemetry and closes its own client. */
+  readonly close: () => Promise<void>
+}
+
+// After the last answer, connections still open (a client that ignored `connection: close`) get this long.
+const lingerMs = 1_000
+
+const makeClient = (
+  settings: ProxyOptions.ResolvedOptions,
+  telemetry: Telemetry.Telemetry
+): PromiseClient.PromiseRingPoolClient => {
+  try {
+    // Options left out come from the RINGPOOL_* environment (the core reads it); its spans join the proxy's export.
+    return createRingPoolClient({ ...settings.clientOverrides, context: telemetry.context })
+  } catch (cause) {
+    throw new TypeError(
+      `startProxy: ${(cause instanceof Error ? cause.message : String(cause)).replace(/^ringpool: /, "")}`,
+      { cause }
+    )
+  }
+}
+
+const urlOf = (host: string, port: number) => `http://${host.includes(":") ? `[${host}]` : host}:${port}`
+
+/**
+ * Starts the proxy. Options are checked first (a `TypeError` says what to write instead); the promise rejects when
+ * the port cannot be bound.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const startProxy = async (options: ProxyOptions.ProxyOptions = {}): Promise<RunningProxy> => {
+  const settings = ProxyOptions.resolve(options)
+  const telemetry = await Telemetry.start()
+  const ownClient = options.client === undefined
+  let client: PromiseClient.PromiseRingPoolClient
+  try {
+    client = options.client ?? makeClient(settings, telemetry)
+  } catch (error) {
+    await telemetry.close()
+    throw error
+  }
+  const metrics = new ProxyMetrics.ProxyMetrics()
+  let closing = false
+  let inFlight = 0
+  let drained: (() => void) | undefined
+  const route = Routes.make({
+    client,
+    metrics,
+    maxUrlBytes: settings.maxUrlBytes,
+    maxBodyBytes: settings.maxBodyBytes,
+    closing: () => closing
+  })
+  const tracer = telemetry.tracer
+
+  /** Runs one exchange to its answer, counts it, and hands the answer to `write`. */
+  const serve = (
+    method: string,
+    target: string,
+    traceparent: string | undefined,
+    body: Routes.Exchange["body"],
+    budget: Budget.Budget,
+    write: (answer: Answer.Answer) => void
+  ) => {
+    const started = performance.now()
+    const span =
+      tracer === undefined ? undefined : Telemetry.requestSpan(tracer, `ringpool.proxy ${method}`, traceparent)
+    inFlight++
+    const finish = (routed: Routes.Routed) => {
+      budget.end()
+      write(routed.answer)
+      metrics.record(routed.route, routed.answer.status, performance.now() - started)
+      if (span !== undefined) {
+        span.attribute("ringpool.route", routed.route)
+        Telemetry.endSpan(span, routed.answer.status, routed.errorClass)
+      }
+      if (--inFlight === 0 && drained !== undefined) drained()
+    }
+    const routed = route({ method, target, body, budget })
+    if (routed instanceof Promise) {
+      routed.then(finish, () => {
+        finish({
+          route: "other",
+          answer: Answer.text(500, "ProxyError: the proxy failed unexpectedly (please report it)")
+        })
+      })
+    } else finish(routed)
+  }
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const budget = Budget.start(settings.timeoutMs)
+    // The caller gave up: rows of its request still queued are never sent.
+    res.once("close", () => {
+      if (!res.writableFinished) budget.abandon()
+    })
+    const method = req.method ?? "GET"
+    // A body refused as too large is not read to its end: the connection cannot carry another request after it.
+    let refused = false
+    const body =
+      method === "POST"
+        ? () =>
+            RequestBody.read(req, settings.maxBodyBytes).then((text) => {
+              refused = text instanceof RequestBody.TooLarge
+              return text
+            })
+        : undefined
+    const traceparent = tracer === undefined ? undefined : (req.headers.traceparent as string | undefined)
+    serve(method, req.url ?? "/", traceparent, body, budget, (answer) => Answer.write(res, answer, closing || refused))
+  }
+
+  const onClientError = (error: Error & { code?: string; rawPacket?: Buffer }, socket: Socket) => {
+    if (!socket.writable) return
+    const target = SloppyRequestLine.rescue(error)
+    if (target === undefined) {
+      socket.end(`HTTP/1.1 ${SloppyRequestLine.statusOf(error.code)} Bad Request\r\nconnection: close\r\n\r\n`)
+      return
+    }
+    const budget = Budget.start(settings.timeoutMs)
+    socket.once("close", budget.abandon)
+    serve("GET", target, undefined, undefined, budget, (answer) => {
+      if (socket.writable) socket.end(Answer.serialize(answer))
+    })
+  }
+
+  const server = createServer(
+    {
+      // The URL is part of the head: leave room for it and for ordinary headers.
+      maxHeaderSize: settings.maxUrlBytes + 16_384,
+      headersTimeout: 10_000,
+      requestTimeout: settings.timeoutMs + 30_000,
+      keepAliveTimeout: 5_000
+    },
+    onRequest
+  )
+  server.on("clientError", onClientError)
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject)
+      server.listen(settings.port, settings.host, () => {
+        server.off("error", reject)
+        resolve()
+      })
+    })
+  } catch (error) {
+    await telemetry.close()
+    if (ownClient) await client.close()
+    throw error
+  }
+  const address = server.address()
+  const port = typeof address === "object" && address !== null ? address.port : settings.port
+
+  let closed: Promise<void> | undefined
+  const close = () => {
+    closed ??= (async () => {
+      closing = true
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
+      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve))
+      server.closeIdleConnections()
+      const linger = setTimeout(() => server.closeAllConnections(), lingerMs)
+      await stopped
+      clearTimeout(linger)
+      if (ownClient) await client.close()
+      await telemetry.close()
+    })()
+    return closed
+  }
+
+  return { url: urlOf(settings.host, port), close }
+}
