@@ -5,27 +5,28 @@
 // dist/bin.js is the entry; what only one command needs is in chunks of its own that the entry imports when that
 // command runs (esbuild's code splitting of `import()`): `ringpool --help` compiles a few kilobytes, not Effect.
 import { chmodSync, readFileSync, rmSync } from "node:fs"
-import { builtinModules, createRequire } from "node:module"
+import { createRequire } from "node:module"
 import { build } from "esbuild"
 
 /**
- * Node's own modules through `process.getBuiltinModule` (Node 20.16 and later) instead of `import`: an ESM import
- * of a built-in builds a facade of all its exports, and for `node:http` on Node 22 and 24 that reads its lazy
- * `WebSocket` export, which loads Node's whole fetch implementation (about 20 ms of every `ringpool allocate`).
- * The named exports are the module's plain values here (not its getters, which would do the same).
+ * `node:http` and `node:https` through `process.getBuiltinModule` (Node 20.16 and later) instead of `import`: an
+ * ESM import of a built-in builds a facade of all its exports, and for `node:http` on Node 22 and 24 that reads its
+ * lazy `WebSocket` export, which loads Node's whole fetch implementation (about 20 ms of every `ringpool allocate`).
+ * The named exports are the module's plain values on the Node that bundles (not its getters, which would do the
+ * same); only these two modules, whose values are the same on Node 20, 22 and 24 (other modules have values that
+ * later versions made deprecated getters, which would warn).
  */
-const builtins = {
-  name: "builtins-without-facade",
+const httpWithoutFacade = {
+  name: "http-without-facade",
   setup(build) {
-    const names = new Set(builtinModules)
-    build.onResolve({ filter: /^[a-z_/:]+$/ }, ({ path }) => {
-      const name = path.replace(/^node:/, "")
-      return names.has(name) ? { path: name, namespace: "builtin" } : undefined
-    })
+    build.onResolve({ filter: /^(node:)?https?$/ }, ({ path }) => ({
+      path: path.replace(/^node:/, ""),
+      namespace: "builtin"
+    }))
     build.onLoad({ filter: /.*/, namespace: "builtin" }, ({ path }) => {
       const module = createRequire(import.meta.url)(path)
       const values = Object.keys(module).filter(
-        (key) => /^[A-Za-z_$][\w$]*$/.test(key) && "value" in Object.getOwnPropertyDescriptor(module, key)
+        (key) => /^[A-Za-z]\w*$/.test(key) && "value" in Object.getOwnPropertyDescriptor(module, key)
       )
       return {
         contents: `const m = process.getBuiltinModule(${JSON.stringify(`node:${path}`)}); export default m; export const { ${values.join(", ")} } = m;`,
@@ -54,7 +55,7 @@ await build({
   banner: {
     js: 'const require = process.getBuiltinModule("node:module").createRequire(import.meta.url);'
   },
-  plugins: [builtins],
+  plugins: [httpWithoutFacade],
   logLevel: "warning"
 })
 chmodSync(new URL("bin.js", outdir), 0o755)

@@ -140,7 +140,7 @@ export interface Run {
 
 /** The summary, several lines, for stderr. */
 export const render = (tally: Tally, run: Run): string => {
-  const rate = run.elapsedMs > 0 ? ` (${Math.round((run.rows * 1000) / run.elapsedMs)} rows/s)` : ""
+  const rate = run.elapsedMs > 0 && run.rows > 0 ? ` (${Math.round((run.rows * 1000) / run.elapsedMs)} rows/s)` : ""
   const resumed = run.resumed
   const head = `ringpool bulk${run.dryRun ? " --dry-run" : ""}: ${count(run.rows, "row")}${run.dryRun ? " checked" : ""} in ${seconds(run.elapsedMs)}${rate}`
   const lines = [
