@@ -51,10 +51,15 @@ export interface RunOptions {
 const peakReporter = fileURLToPath(new URL("./peakRss.cjs", import.meta.url))
 const peakLine = /peak-rss-kib=(\d+)\n/
 
-/** This process's environment without RINGPOOL_*, plus `extra`. */
+/**
+ * This process's environment without RINGPOOL_* (and without npm's npm_*, which say how the tests were started and
+ * change what the demo suggests), plus `extra`.
+ */
 export const cleanEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = {}
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith("RINGPOOL_")) env[name] = value
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!name.startsWith("RINGPOOL_") && !name.startsWith("npm_")) env[name] = value
+  }
   return { ...env, NO_COLOR: "1", ...extra }
 }
 
