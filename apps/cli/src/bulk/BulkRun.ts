@@ -11,6 +11,10 @@
  * Results are written in input order as soon as the oldest chunk is answered, not when the next one needs a slot:
  * a pipe that trickles gets its results at once. Plain code on purpose: it runs per chunk, and an Effect stream's
  * own work per chunk would be a sizeable share of a chunk's cost at 100 rows.
+ *
+ * A part-filled chunk at the end of a read waits up to 2 ms for the next read: a file's next read comes in well
+ * under that and fills it (full calls of `maxBatchSize` rows, not one short call per 64 KiB read), and a pipe that
+ * trickles still gets its rows sent almost at once.
  */
 import { UnreadableInput } from "../input/Decoder.ts"
 import type { InputRow } from "../input/InputRow.ts"
@@ -43,6 +47,16 @@ export interface Ran {
   /** The input could not be read on (e.g. text after a JSON document): the rows before it still have results. */
   readonly unreadable: UnreadableInput | undefined
 }
+
+/** How long a part-filled chunk waits for more rows before it is sent anyway. */
+const lingerMs = 2
+
+const lingered = Symbol("lingered")
+
+const linger = () =>
+  new Promise<typeof lingered>((resolve) => {
+    setTimeout(() => resolve(lingered), lingerMs)
+  })
 
 interface Pending {
   results: ReadonlyArray<ResultRow> | undefined
@@ -126,9 +140,19 @@ export const run = async (plan: Plan): Promise<Ran> => {
   }
 
   let unreadable: UnreadableInput | undefined
+  const reads = plan.reads[Symbol.asyncIterator]()
   try {
-    reading: for await (const read of plan.reads) {
-      for (const row of read) {
+    reading: for (;;) {
+      const next = reads.next()
+      // A chunk part-filled at the end of a read waits for the next read only briefly: a file's next read comes
+      // at once and fills it (full bulk calls), a pipe that trickles gets its rows sent within `lingerMs`.
+      let read = chunk.length === 0 ? await next : await Promise.race([next, linger()])
+      if (read === lingered) {
+        if (!(await send())) break
+        read = await next
+      }
+      if (read.done === true) break
+      for (const row of read.value) {
         if (++index <= plan.skip) continue
         chunk.push(row)
         if ("request" in row) chars += row.size
@@ -136,13 +160,16 @@ export const run = async (plan: Plan): Promise<Ran> => {
           break reading
         }
       }
-      // Nothing waits to fill a chunk across reads: a file gets full chunks anyway, a pipe gets its rows at once.
-      if (chunk.length > 0 && !(await send())) break
     }
   } catch (error) {
     if (!(error instanceof UnreadableInput)) throw error
     unreadable = error
+  } finally {
+    // Not awaited: a read may still be waiting on a pipe; it ends the generator when it comes (or the input closes).
+    void reads.return?.()
   }
+  // The rows read before the input ended (or turned out unreadable) still run, unless the run was stopped.
+  if (chunk.length > 0 && !stopped && failure === undefined) await send()
   // A stop may also end the input itself (a pipe waiting for more): the run stopped all the same.
   if (plan.stopRequested()) stopped = true
   while (pending.length > 0 && failure === undefined) await written()

@@ -53,6 +53,9 @@ export interface Source {
   readonly stop: () => void
 }
 
+/** Characters handed to a decoder at a time: about a hundred rows of a few dozen characters. */
+const decodeChars = 8 * 1024
+
 /** The bytes read so far and their hash, moved together. */
 interface Fingerprint {
   readonly hash: Hash
@@ -75,8 +78,11 @@ async function* decode(
       // A byte order mark (spreadsheets write one) is not part of the first column's name.
       if (first && piece.charCodeAt(0) === 0xfeff) piece = piece.slice(1)
       if (piece !== "") first = false
-      const rows = decoder.push(piece)
-      if (rows.length > 0) yield rows
+      // Decoded a part at a time, as the run pulls: the rows of a whole read would wait, alive, for their turn.
+      for (let at = 0; at < piece.length; at += decodeChars) {
+        const rows = decoder.push(at === 0 && piece.length <= decodeChars ? piece : piece.slice(at, at + decodeChars))
+        if (rows.length > 0) yield rows
+      }
     }
     const tail = text.end()
     const rows = tail === "" ? decoder.end() : [...decoder.push(tail), ...decoder.end()]
