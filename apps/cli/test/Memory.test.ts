@@ -9,30 +9,19 @@
  * are well over 100 MB) would fail them.
  */
 import { spawn } from "node:child_process"
-import { createWriteStream, mkdtempSync } from "node:fs"
+import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { type FakeRingPoolServer, startFakeRingPoolServer } from "@ringpool/testkit"
 import { bin } from "./support/cli.ts"
+import { writeLines } from "./support/files.ts"
 
 const preload = fileURLToPath(new URL("./support/peakRss.cjs", import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), "ringpool-memory-"))
 
-/** A file of `count` rows made by `row`, written as a stream (the test process must not hold it either). */
-const rowsFile = (name: string, count: number, row: (i: number) => string) =>
-  new Promise<string>((resolve, reject) => {
-    const path = join(dir, name)
-    const out = createWriteStream(path)
-    out.on("error", reject)
-    let i = 0
-    const write = () => {
-      while (i < count) if (!out.write(`${row(i++)}\n`)) return void out.once("drain", write)
-      out.end(() => resolve(path))
-    }
-    write()
-  })
+const rowsFile = (name: string, count: number, row: (i: number) => string) => writeLines(join(dir, name), count, row)
 
 interface Measured {
   readonly code: number | null

@@ -7,47 +7,28 @@
  * The kill points come from a seeded generator; the seed is printed, and RINGPOOL_TEST_SEED replays a run.
  */
 import { spawn } from "node:child_process"
-import { appendFileSync, createWriteStream, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, assert, beforeAll, beforeEach, describe, it } from "@effect/vitest"
 import { type FakeRingPoolServer, startFakeRingPoolServer } from "@ringpool/testkit"
 import { parse } from "csv-parse/sync"
 import { bin, cleanEnv, ringpool } from "./support/cli.ts"
+import { seeded, writeLines } from "./support/files.ts"
 
 const seed = Number(process.env.RINGPOOL_TEST_SEED ?? Date.now() % 1_000_000_000)
 console.log(`Resume.test.ts: kill points from seed ${seed} (RINGPOOL_TEST_SEED=${seed} replays them)`)
 
-/** mulberry32: a small seeded generator, so that a failing sequence of kills can be replayed. */
-const random = (() => {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-})()
+const random = seeded(seed)
 
 const dir = mkdtempSync(join(tmpdir(), "ringpool-resume-"))
 
 const rowsFile = (name: string, count: number, tweak: (i: number) => string = () => "autos") =>
-  new Promise<string>((resolve, reject) => {
-    const path = join(dir, name)
-    const out = createWriteStream(path)
-    out.on("error", reject)
-    let i = 0
-    const write = () => {
-      while (i < count) {
-        const row = `{"ring_pool_id":"100","request_id":"R${i}","m1":"${tweak(i)}","visit":"${i}"}\n`
-        i++
-        if (!out.write(row)) return void out.once("drain", write)
-      }
-      out.end(() => resolve(path))
-    }
-    write()
-  })
+  writeLines(
+    join(dir, name),
+    count,
+    (i) => `{"ring_pool_id":"100","request_id":"R${i}","m1":"${tweak(i)}","visit":"${i}"}`
+  )
 
 let fake: FakeRingPoolServer.FakeRingPoolServer
 let env: Record<string, string>

@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { startFakeRingPoolServer } from "@ringpool/testkit"
 import { ndjson, type Run, ringpool } from "../support/cli.ts"
+import { seeded } from "../support/files.ts"
 
 /** Keys with characters that every encoding treats differently: spaces, `+`, `/`, `&`, `=`, `%`, non-ASCII. */
 const plainKey = "HOSTILE-key-7f3a9c2e1b"
@@ -254,14 +255,8 @@ describe("hostile input", () => {
   })
   afterAll(() => closeFake())
 
-  /** A seeded generator: the garbage is the same on every run. */
-  const generator = (seed: number) => () => {
-    seed = (seed * 1103515245 + 12345) % 2147483648
-    return seed / 2147483648
-  }
-
   it("binary garbage as NDJSON: one failure row per non-blank line, exit 2", async () => {
-    const next = generator(7)
+    const next = seeded(7)
     const bytes = Buffer.alloc(256 * 1024)
     for (let i = 0; i < bytes.length; i++) bytes[i] = next() < 0.02 ? 10 : Math.floor(next() * 256)
     const text = bytes.toString("latin1")
@@ -280,7 +275,7 @@ describe("hostile input", () => {
   })
 
   it("garbage CSV (quotes, commas, spaces at random): one outcome per line, in order, exit 2", async () => {
-    const next = generator(11)
+    const next = seeded(11)
     const alphabet = ["a", "1", ",", '"', " ", "é", "\t", "="]
     const lines = ["ring_pool_id,request_id,m1"]
     for (let i = 0; i < 3000; i++) {
