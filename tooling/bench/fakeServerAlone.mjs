@@ -30,14 +30,17 @@ export const fakeServerAlone = async (url, { seconds, inFlight = 8 }) => {
   return { rowsPerSecond: (calls * rowsPerCall * 1000) / (performance.now() - started) }
 }
 
-export const fakeSuite = async ({ size, fake, fixed }) => {
+// ARCHITECTURE.md's budget: the fake is the ceiling of every benchmark that uses it.
+const targetRowsPerSecond = 250_000
+
+export const fakeSuite = async ({ size, fake, fixed, verdictOf }) => {
   const server = await fakeServerAlone(fake.url, { seconds: size.fakeSeconds })
   return [
     {
       benchmark: "4. Fake server alone, bulk calls of 100 rows",
       figure: `${fixed(server.rowsPerSecond)} rows/s`,
-      target: "",
-      verdict: ""
+      target: `>= ${fixed(targetRowsPerSecond)} rows/s`,
+      verdict: verdictOf(server.rowsPerSecond >= targetRowsPerSecond)
     }
   ]
 }

@@ -4,10 +4,11 @@
  *
  * @since 0.1.0
  */
-import type { AllocationRequest, PromiseClient } from "@ringpool/core"
+import { type AllocationRequest, ApiSuffix, type PromiseClient } from "@ringpool/core"
 import type { Request } from "express"
 import * as Fallback from "./Fallback.ts"
 import * as Report from "./Report.ts"
+import * as SafeValue from "./SafeValue.ts"
 import { sharedClient } from "./SharedClient.ts"
 import { defaultSkip } from "./Skip.ts"
 import { memoryStore, type VisitorStore } from "./VisitorStore.ts"
@@ -55,6 +56,11 @@ export interface StickyOptions {
   readonly ttlSeconds?: number | undefined
   /** Where numbers are kept (default: `memoryStore()`, in this process, bounded). */
   readonly store?: VisitorStore | undefined
+  /**
+   * Sign visitor ids with this secret (at least 32 characters), so that only ids this site issued are adopted;
+   * a list rotates secrets: the first signs, every one is accepted. Default: none, ids are adopted unsigned.
+   */
+  readonly secret?: string | ReadonlyArray<string> | undefined
 }
 
 /**
@@ -92,6 +98,8 @@ export interface ResolvedSticky {
   readonly cookieName: string
   readonly ttlSeconds: number
   readonly store: VisitorStore
+  /** Empty when ids are not signed. */
+  readonly secrets: ReadonlyArray<string>
 }
 
 /**
@@ -114,7 +122,10 @@ export interface Config {
 }
 
 const optionNames = ["pool", "params", "client", "fallback", "timeoutMs", "failOpen", "onError", "skip", "sticky"]
-const stickyNames = ["cookieName", "ttlSeconds", "store"]
+const stickyNames = ["cookieName", "ttlSeconds", "store", "secret"]
+
+// 32 characters of a random secret (what `openssl rand -base64 32` prints is 44) are far beyond guessing.
+const minSecretLength = 32
 
 // setTimeout's limit: a longer budget would fire at once.
 const maxTimeoutMs = 2_147_483_647
@@ -141,8 +152,13 @@ const unknownOption = (where: string, name: string, known: ReadonlyArray<string>
     (k) =>
       distance(lower, k.toLowerCase()) <= 2 || k.toLowerCase().startsWith(lower) || lower.startsWith(k.toLowerCase())
   )
-  const hint = near === undefined ? "" : ` (did you mean ${JSON.stringify(near)}?)`
-  return invalid(`unknown ${where} ${JSON.stringify(name)}${hint}; known: ${known.join(", ")}`)
+  // A name near a known one is a typo, shown with its fix. Any other is not repeated: a misplaced value (a key
+  // spread in as a property name) must not reach a log through this message.
+  const named =
+    near === undefined
+      ? `unknown ${where} (a name of ${name.length} characters, not shown)`
+      : `unknown ${where} ${JSON.stringify(name)} (did you mean ${JSON.stringify(near)}?)`
+  return invalid(`${named}; known: ${known.join(", ")}`)
 }
 
 const poolExample = 'pool: { id: "123", key: process.env.RINGPOOL_KEY }'
@@ -190,6 +206,8 @@ export const paramsProblem = (params: unknown): string | undefined => {
     if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string") {
       return 'params given as pairs must be [name, value] strings, e.g. [["m1", "autos"]]'
     }
+    // The key travels in its own field; as a parameter it would be sent, and logged, as campaign data.
+    if (ApiSuffix.isKeyName(pair[0])) return "params may not hold the ring pool key: give it as pool.key"
     if (typeof pair[1] !== "string") {
       return `params.${pair[0]} must be a string (write String(value) or "" for a missing value)`
     }
@@ -201,6 +219,23 @@ const checkFunction = <F>(name: string, value: unknown, example: string): F | un
   if (value === undefined) return undefined
   if (typeof value !== "function") invalid(`${name} must be a function, e.g. ${example}`)
   return value as F
+}
+
+// The secret is never echoed: messages say what is wrong with it, not what it is.
+const resolveSecrets = (secret: StickyOptions["secret"]): ReadonlyArray<string> => {
+  if (secret === undefined) return []
+  const secrets: ReadonlyArray<unknown> =
+    typeof secret === "string" ? [secret] : Array.isArray(secret) ? secret : [secret]
+  if (secrets.length === 0)
+    return invalid("sticky.secret must be a string, or a non-empty list of strings (the first signs)")
+  for (const one of secrets) {
+    if (typeof one !== "string" || one.length < minSecretLength) {
+      return invalid(
+        `sticky.secret must be at least ${minSecretLength} characters of random text, e.g. the output of \`openssl rand -base64 32\` from your secrets store`
+      )
+    }
+  }
+  return secrets as ReadonlyArray<string>
 }
 
 const resolveSticky = (sticky: RingPoolOptions["sticky"]): Config["sticky"] => {
@@ -218,7 +253,7 @@ const resolveSticky = (sticky: RingPoolOptions["sticky"]): Config["sticky"] => {
   }
   if (typeof ttlSeconds !== "number" || !Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
     return invalid(
-      `sticky.ttlSeconds must be a positive number of seconds, at most the pool's lifetime_seconds (e.g. 1800), got ${JSON.stringify(ttlSeconds)}`
+      `sticky.ttlSeconds must be a positive number of seconds, at most the pool's lifetime_seconds (e.g. 1800), got ${SafeValue.describe(ttlSeconds)}`
     )
   }
   if (
@@ -231,7 +266,7 @@ const resolveSticky = (sticky: RingPoolOptions["sticky"]): Config["sticky"] => {
   ) {
     return invalid("sticky.store must have get(key), set(key, value, ttlSeconds) and delete(key), e.g. memoryStore()")
   }
-  return { cookieName, ttlSeconds, store: store ?? memoryStore() }
+  return { cookieName, ttlSeconds, store: store ?? memoryStore(), secrets: resolveSecrets(options.secret) }
 }
 
 const resolveFallback = (fallback: RingPoolOptions["fallback"]): Config["fallback"] => {
@@ -297,9 +332,9 @@ export const resolve = (options: RingPoolOptions): Config => {
   }
 
   if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > maxTimeoutMs) {
-    invalid(`timeoutMs must be a positive number of milliseconds such as 250, got ${JSON.stringify(timeoutMs)}`)
+    invalid(`timeoutMs must be a positive number of milliseconds such as 250, got ${SafeValue.describe(timeoutMs)}`)
   }
-  if (typeof failOpen !== "boolean") invalid(`failOpen must be true or false, got ${JSON.stringify(failOpen)}`)
+  if (typeof failOpen !== "boolean") invalid(`failOpen must be true or false, got ${SafeValue.describe(failOpen)}`)
 
   const onError = checkFunction<Config["onError"]>(
     "onError",

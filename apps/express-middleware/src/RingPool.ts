@@ -4,13 +4,13 @@
  *
  * @since 0.1.0
  */
-import { type Allocation, RingPoolError } from "@ringpool/core"
+import { type Allocation, type AllocationRequest, RingPoolError } from "@ringpool/core"
 import type { NextFunction, Request, RequestHandler, Response } from "express"
+import * as Budget from "./Budget.ts"
 import type { RingPoolLocals, TrackedNumber, UntrackedNumber } from "./Locals.ts"
 import * as Options from "./Options.ts"
 import * as Report from "./Report.ts"
-import * as Visitor from "./Visitor.ts"
-import { type VisitorNumber, type VisitorStore, VisitorStoreError } from "./VisitorStore.ts"
+import * as Stickiness from "./Stickiness.ts"
 
 /**
  * The middleware, with its counts.
@@ -26,10 +26,6 @@ export interface RingPoolMiddleware extends RequestHandler {
 const toError = (thrown: unknown): Error => (thrown instanceof Error ? thrown : new Error(String(thrown)))
 
 const invalidRequest = (description: string) => RingPoolError.make(new RingPoolError.InvalidRequest({ description }))
-
-/** Rejects when the signal aborts, with its reason; stays pending otherwise. */
-const abortion = (signal: AbortSignal): Promise<never> =>
-  new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }))
 
 const tracked = (
   source: TrackedNumber["source"],
@@ -63,8 +59,9 @@ const tracked = (
  */
 export const ringPool = (options: Options.RingPoolOptions): RingPoolMiddleware => {
   const config = Options.resolve(options)
-  const { client, sticky, timeoutMs } = config
+  const { client, sticky } = config
   const tally = new Report.Tally()
+  const clock = Budget.clock(config.timeoutMs)
 
   // Counted, then told to the hook; a hook that throws must not break the page it reports on.
   const report = (error: Error, req: Request) => {
@@ -86,80 +83,35 @@ export const ringPool = (options: Options.RingPoolOptions): RingPoolMiddleware =
     return fallback === undefined ? base : { ...fallback, ...base }
   }
 
-  // Writes are not awaited: a store that fails or lags costs the visitor stickiness, never the page its number.
-  const storeWrite = (req: Request, operation: "set" | "delete", write: () => void | Promise<void>) => {
-    Promise.resolve()
-      .then(write)
-      .catch((cause: unknown) => report(new VisitorStoreError(operation, cause), req))
-  }
+  const stickiness = sticky === undefined ? undefined : Stickiness.make(sticky, report)
 
-  const storeRead = async (store: VisitorStore, key: string): Promise<VisitorNumber | undefined> => {
-    try {
-      return await store.get(key)
-    } catch (cause) {
-      throw new VisitorStoreError("get", cause)
-    }
-  }
-
-  const find = async (req: Request, res: Response, signal: AbortSignal): Promise<TrackedNumber> => {
-    const pool = await config.pool(req)
+  const allocationRequest = async (req: Request, budget: Budget.Budget) => {
+    const pool = await budget.within(config.pool(req))
     const poolProblem = Options.poolProblem(pool, false)
     if (poolProblem !== undefined) throw invalidRequest(`the pool function's result: ${poolProblem}`)
-    const params = await config.params(req)
+    const params = await budget.within(config.params(req))
     const paramsProblem = Options.paramsProblem(params)
     if (paramsProblem !== undefined) throw invalidRequest(`the params function's result: ${paramsProblem}`)
-    const request = { ringPoolId: pool.id, ringPoolKey: pool.key, params }
-
-    if (sticky === undefined) {
-      const allocation = await client.allocate(request, { signal })
-      return tracked("allocated", allocation, allocation.overflow)
-    }
-
-    const visitorId = Visitor.readVisitorId(req, sticky.cookieName)
-    const digest = Visitor.paramsDigest(params)
-    if (visitorId !== undefined) {
-      const key = Visitor.storeKey(visitorId, pool.id)
-      const kept = await storeRead(sticky.store, key)
-      signal.throwIfAborted()
-      // Checked here too, so a store that keeps entries too long never serves a number past its lifetime.
-      if (kept !== undefined && kept.expiresAt <= Date.now()) storeWrite(req, "delete", () => sticky.store.delete(key))
-      else if (kept !== undefined && kept.paramsDigest === digest) return tracked("sticky", kept, false)
-    }
-
-    const allocation = await client.allocate(request, { signal })
-    signal.throwIfAborted()
-    // The overflow number is shared by everyone beyond the pool's capacity and cannot be attributed: it is not
-    // kept, so the visitor's next page view tries again for a number of their own.
-    if (!allocation.overflow && !res.headersSent) {
-      const id = visitorId ?? Visitor.newVisitorId()
-      const key = Visitor.storeKey(id, pool.id)
-      const number: VisitorNumber = {
-        paramsDigest: digest,
-        promoNumber: allocation.promoNumber,
-        promoNumberFormatted: allocation.promoNumberFormatted,
-        ...(allocation.trackingUrl === undefined ? {} : { trackingUrl: allocation.trackingUrl }),
-        expiresAt: Date.now() + sticky.ttlSeconds * 1000
-      }
-      // Cookie now, store write in the background: the cookie lives exactly as long as the number it leads to.
-      Visitor.setVisitorCookie(req, res, sticky.cookieName, id, sticky.ttlSeconds)
-      storeWrite(req, "set", () => sticky.store.set(key, number, sticky.ttlSeconds))
-    }
-    return tracked("allocated", allocation, allocation.overflow)
+    return { ringPoolId: pool.id, ringPoolKey: pool.key, params }
   }
 
-  // One budget for the whole look-up (the pool and params functions, the store, the allocation): when it runs out
-  // the signal aborts the allocation (a row not yet sent is never sent) and the page moves on.
-  const withinBudget = async (req: Request, res: Response): Promise<TrackedNumber> => {
-    const controller = new AbortController()
-    const timer = setTimeout(
-      () => controller.abort(RingPoolError.make(new RingPoolError.Timeout({ timeoutMs }))),
-      timeoutMs
-    )
-    try {
-      return await Promise.race([find(req, res, controller.signal), abortion(controller.signal)])
-    } finally {
-      clearTimeout(timer)
+  // The signal cancels the row; the race holds the budget even for an allocator of the user's that ignores it.
+  const allocate = (request: AllocationRequest.AllocationRequest, budget: Budget.Budget) =>
+    budget.within(client.allocate(request, { signal: budget.signal }))
+
+  const find = async (req: Request, res: Response, budget: Budget.Budget): Promise<TrackedNumber> => {
+    const request = await allocationRequest(req, budget)
+    if (stickiness === undefined) {
+      const allocation = await allocate(request, budget)
+      return tracked("allocated", allocation, allocation.overflow)
     }
+    const { visit, number } = await stickiness.recall(req, budget, request.ringPoolId, request.params)
+    if (number !== undefined) return tracked("sticky", number, false)
+    const allocation = await allocate(request, budget)
+    // The overflow number is shared by everyone beyond the pool's capacity and cannot be attributed: it is not
+    // kept, so the visitor's next page view tries again for a number of their own.
+    if (!allocation.overflow && !res.headersSent) await stickiness.keep(req, res, budget, visit, allocation)
+    return tracked("allocated", allocation, allocation.overflow)
   }
 
   const serve = (res: Response, next: NextFunction, locals: RingPoolLocals) => {
@@ -190,7 +142,8 @@ export const ringPool = (options: Options.RingPoolOptions): RingPoolMiddleware =
       serve(res, next, untracked("skipped", req))
       return
     }
-    withinBudget(req, res).then(
+    // One budget for the whole look-up: when it runs out the allocation is cancelled and the page moves on.
+    find(req, res, clock.start()).then(
       (locals) => {
         // A page with a visitor's own number must not be stored by a shared cache and shown to other visitors.
         if (!res.headersSent && res.getHeader("Cache-Control") === undefined) res.setHeader("Cache-Control", "private")

@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { LRUCache } from "lru-cache"
+import * as SafeValue from "./SafeValue.ts"
 
 /**
  * The number a visitor got from one pool, and for which parameters.
@@ -71,7 +72,7 @@ export interface MemoryStoreOptions {
 export const memoryStore = (options: MemoryStoreOptions = {}): VisitorStore => {
   const max = options.max ?? 10_000
   if (!Number.isSafeInteger(max) || max < 1) {
-    throw new TypeError(`memoryStore(): max must be a positive integer such as 10000, got ${JSON.stringify(max)}`)
+    throw new TypeError(`memoryStore(): max must be a positive integer such as 10000, got ${SafeValue.describe(max)}`)
   }
   // Reads do not extend an entry's life: the number is the visitor's only for the pool's lifetime after allocation.
   const cache = new LRUCache<string, VisitorNumber>({ max, ttlAutopurge: false, updateAgeOnGet: false })

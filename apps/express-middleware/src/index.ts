@@ -20,7 +20,7 @@ export { type RingPoolMiddleware, ringPool } from "./RingPool.ts"
 /** @since 0.1.0 */
 export { closeSharedClient } from "./SharedClient.ts"
 /** @since 0.1.0 */
-export { defaultSkip, isPrefetch } from "./Skip.ts"
+export { defaultSkip, isCrawler, isPrefetch } from "./Skip.ts"
 /** @since 0.1.0 */
 export {
   type MemoryStoreOptions,

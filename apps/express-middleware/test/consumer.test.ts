@@ -27,8 +27,9 @@ const link = async (project: string, name: string, target: string) => {
   await symlink(await realpath(target), at, "dir")
 }
 
-/** A project with the package and Express (and their types) installed, as a user's would have them. */
-const project = async (files: Record<string, string>) => {
+/** A project with the package and Express (and their types) installed, as a user's would have them; `redis` only
+ * when asked, since a site without Redis installs nothing for it (an optional peer dependency). */
+const project = async (files: Record<string, string>, withRedis = false) => {
   const dir = await mkdtemp(join(tmpdir(), "ringpool-express-consumer-"))
   projects.push(dir)
   await writeFile(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }))
@@ -36,11 +37,12 @@ const project = async (files: Record<string, string>) => {
   await link(dir, "express", join(packageDir, "node_modules/express"))
   await link(dir, "@types/express", join(packageDir, "node_modules/@types/express"))
   await link(dir, "@types/node", join(packageDir, "../../node_modules/@types/node"))
+  if (withRedis) await link(dir, "redis", join(packageDir, "node_modules/redis"))
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text)
   return dir
 }
 
-it("a plain ESM project imports the built package and gets a number from the environment's service", async () => {
+it("a plain ESM project, without redis installed, imports the built package and gets a number from the environment's service", async () => {
   const dir = await project({
     "server.js": `
 import express from "express"
@@ -81,22 +83,29 @@ const server = app.listen(0, "127.0.0.1", async () => {
 })
 
 it("a TypeScript project type-checks res.locals.ringPool and the options against the built types", async () => {
-  const dir = await project({
-    "tsconfig.json": JSON.stringify({
-      compilerOptions: {
-        target: "ES2022",
-        module: "NodeNext",
-        moduleResolution: "NodeNext",
-        strict: true,
-        exactOptionalPropertyTypes: true,
-        noEmit: true,
-        types: ["node"]
-      },
-      include: ["app.ts"]
-    }),
-    "app.ts": `
+  const dir = await project(
+    {
+      "tsconfig.json": JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          exactOptionalPropertyTypes: true,
+          noEmit: true,
+          types: ["node"]
+        },
+        include: ["app.ts"]
+      }),
+      "app.ts": `
 import express, { type Express, type Request, type Response } from "express"
 import { memoryStore, type RingPoolLocals, ringPool, RingPoolError, type VisitorStore } from "@ringpool/express"
+import { type RedisVisitorStore, redisStore } from "@ringpool/express/redis"
+
+const shared: RedisVisitorStore = redisStore({ url: "redis://127.0.0.1:6379", prefix: "ringpool:" })
+const closing: Promise<void> = shared.close()
+// @ts-expect-error: the URL is required
+redisStore({ prefix: "x" })
 
 const store: VisitorStore = memoryStore({ max: 1000 })
 const app: Express = express()
@@ -111,6 +120,7 @@ const tracking = ringPool({
   sticky: { cookieName: "visitor", ttlSeconds: 1800, store }
 })
 app.use(tracking)
+app.use(ringPool({ pool: { id: "1" }, params: { m1: "" }, sticky: { store: shared, secret: [String(process.env.SECRET)] } }))
 
 app.get("/", (_req: Request, res: Response) => {
   const number: RingPoolLocals | undefined = res.locals.ringPool
@@ -137,9 +147,11 @@ const stats: number = tracking.stats().views.allocated
 ringPool({ pool: { id: "1" }, params: { m1: "" }, timeout: 5 })
 // @ts-expect-error: params values are strings
 ringPool({ pool: { id: "1" }, params: { m1: 5 } })
-export { app, stats }
+export { app, closing, stats }
 `
-  })
+    },
+    true
+  )
   const result = await run(tsc, ["-p", "tsconfig.json"], { cwd: dir }).then(
     () => ({ code: 0, output: "" }),
     (error: { code: number; stdout: string }) => ({ code: error.code, output: error.stdout })

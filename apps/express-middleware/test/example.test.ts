@@ -1,9 +1,7 @@
-import { type ChildProcess, spawn } from "node:child_process"
-import { once } from "node:events"
-import { fileURLToPath } from "node:url"
 import request from "supertest"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import { createExampleApp } from "../src/example/app.ts"
+import { startExample } from "./support/exampleProcess.ts"
 import { clientFor, type Fake, pool, startFake } from "./support/harness.ts"
 
 let fake: Fake
@@ -66,22 +64,9 @@ it("when the service fails, the page and the JSON route show the site's own numb
 })
 
 it("the built example runs against the testkit's fake with no configuration", async () => {
-  const serve = fileURLToPath(new URL("../dist/example/serve.js", import.meta.url))
-  const { RINGPOOL_BASE_URL: _url, RINGPOOL_KEY: _key, ...inherited } = process.env
-  const env = { ...inherited, PORT: "0", EXAMPLE_TIMEOUT_MS: "5000" }
-  const child: ChildProcess = spawn(process.execPath, [serve], { env, stdio: ["ignore", "pipe", "pipe"] })
+  const example = await startExample({ EXAMPLE_TIMEOUT_MS: "5000" })
   try {
-    let output = ""
-    child.stdout!.setEncoding("utf8")
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout!.on("data", (chunk: string) => {
-        output += chunk
-        const found = /Example at (http:\/\/\S+)/.exec(output)
-        if (found) resolve(found[1]!)
-      })
-      child.once("exit", (code) => reject(new Error(`the example exited with ${code}`)))
-    })
-    const json = await fetch(new URL("/phone-number.json?utm_source=google", url), {
+    const json = await fetch(new URL("/phone-number.json?utm_source=google", example.url), {
       headers: { "User-Agent": browser }
     })
     expect(json.status).toBe(200)
@@ -90,13 +75,10 @@ it("the built example runs against the testkit's fake with no configuration", as
       formattedPhoneNumber: expect.stringMatching(/^\d{3}-\d{3}-\d{4}$/),
       source: "allocated"
     })
-    const page = await fetch(url, { headers: { "User-Agent": browser } })
+    const page = await fetch(example.url, { headers: { "User-Agent": browser } })
     expect(await page.text()).toContain('data-source="allocated"')
-    child.kill("SIGTERM")
-    const [code] = await once(child, "exit")
-    // It shuts down on SIGTERM by itself: the server, the shared client and the fake all close.
-    expect(code).toBe(0)
   } finally {
-    if (child.exitCode === null) child.kill("SIGKILL")
+    // It shuts down on SIGTERM by itself: the server, the shared client and the fake all close.
+    expect(await example.stop()).toBe(0)
   }
 })

@@ -188,3 +188,19 @@ it("an onError hook that throws does not break the page", async () => {
   expect(body).toMatchObject({ source: "fallback", promoNumber: "8005550100" })
   await client.close()
 })
+
+it("an allocator of the user's that ignores the signal still cannot hold the page past its budget", async () => {
+  const heard: Array<Error> = []
+  fixture.site = await startSite({
+    pool,
+    params: { m1: "" },
+    client: { allocate: () => new Promise(() => {}) },
+    fallback,
+    timeoutMs: 200,
+    onError: (error) => heard.push(error)
+  })
+  const [page] = await timedViews(fixture.site.url, 1)
+  expect(page!.elapsedMs).toBeLessThan(200 + margin)
+  expect(page!.body).toMatchObject({ source: "fallback", error: { tag: "Timeout" } })
+  expect(heard).toHaveLength(1)
+})

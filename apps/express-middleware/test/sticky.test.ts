@@ -2,6 +2,7 @@ import request from "supertest"
 import { expect, it } from "vitest"
 import { memoryStore, type VisitorNumber, type VisitorStore } from "../src/index.ts"
 import { clientFor, fakeAndSitePerTest, type PageBody, pool, startFake, startSite } from "./support/harness.ts"
+import { recordingStore } from "./support/recordingStore.ts"
 
 const fixture = fakeAndSitePerTest()
 
@@ -15,27 +16,6 @@ const numberOf = (response: request.Response) => response.body as PageBody
 const setCookieOf = (response: request.Response): string | undefined => {
   const header = response.headers["set-cookie"] as unknown as Array<string> | undefined
   return header?.find((line) => line.startsWith("ringpool_visitor="))
-}
-
-/** A store that records what the middleware asks of it, answering asynchronously as a networked store does. */
-const recordingStore = () => {
-  const inner = memoryStore()
-  const log: Array<{ op: string; key: string; value?: VisitorNumber; ttlSeconds?: number }> = []
-  const store: VisitorStore = {
-    get: async (key) => {
-      log.push({ op: "get", key })
-      return inner.get(key)
-    },
-    set: async (key, value, ttlSeconds) => {
-      log.push({ op: "set", key, value, ttlSeconds })
-      await inner.set(key, value, ttlSeconds)
-    },
-    delete: async (key) => {
-      log.push({ op: "delete", key })
-      await inner.delete(key)
-    }
-  }
-  return { store, log }
 }
 
 it("the same visitor with the same parameters keeps their number, without a new allocation", async () => {

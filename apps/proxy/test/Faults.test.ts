@@ -6,7 +6,7 @@
 import { afterAll, assert, beforeAll, beforeEach, describe, it } from "@effect/vitest"
 import { createRingPoolClient, type PromiseClient } from "@ringpool/core"
 import { type RunningProxy, startProxy } from "@ringpool/proxy"
-import { type FakeRingPoolServer, type Fault, startFakeRingPoolServer } from "@ringpool/testkit"
+import { type FakeRingPoolServer, type FaultPlan, startFakeRingPoolServer } from "@ringpool/testkit"
 import { concurrently, get, type Reply } from "./support/http.ts"
 import { key, pools } from "./support/proxy.ts"
 
@@ -51,7 +51,7 @@ const stillServing = async () => {
   assert.strictEqual(reply.status, 200, reply.body)
 }
 
-const cases: ReadonlyArray<readonly [Fault.Fault, number, string]> = [
+const cases: ReadonlyArray<readonly [FaultPlan.Fault, number, string]> = [
   [{ fault: "status", status: 500 }, 502, "InternalServiceError"],
   [{ fault: "status", status: 503 }, 503, "UpstreamHttpError"],
   [{ fault: "status", status: 504 }, 504, "UpstreamHttpError"],

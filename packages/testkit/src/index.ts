@@ -6,18 +6,16 @@
  */
 
 /** @since 0.1.0 */
+export * as AllocationLog from "./AllocationLog.ts"
+/** @since 0.1.0 */
+export * as CallLog from "./CallLog.ts"
+/** @since 0.1.0 */
 export * as FakeRingPool from "./FakeRingPool.ts"
 /** @since 0.1.0 */
 export * as FakeRingPoolServer from "./FakeRingPoolServer.ts"
 /** @since 0.1.0 */
 export { startFakeRingPoolServer } from "./FakeRingPoolServer.ts"
 /** @since 0.1.0 */
-export * as FakeServer from "./FakeServer.ts"
-/** @since 0.1.0 */
-export * as Fault from "./Fault.ts"
+export * as FaultPlan from "./FaultPlan.ts"
 /** @since 0.1.0 */
 export * as Pool from "./Pool.ts"
-/** @since 0.1.0 */
-export * as PoolModel from "./PoolModel.ts"
-/** @since 0.1.0 */
-export * as RingPoolFake from "./RingPoolFake.ts"

@@ -3,7 +3,7 @@ import { RingPoolClient } from "@ringpool/core"
 import { Effect, Fiber, Layer, Stream } from "effect"
 import { HttpBody, HttpClient, HttpClientError, HttpClientRequest } from "effect/http"
 import { TestClock } from "effect/testing"
-import { FakeRingPool, FakeServer } from "../src/index.ts"
+import { FakeRingPool, FakeRingPoolServer } from "../src/index.ts"
 import { postBulk } from "./support/http.ts"
 import { vectors } from "./support/vectors.ts"
 
@@ -127,12 +127,12 @@ describe("FakeRingPool.layer: the in-process HttpClient", () => {
   )
 })
 
-describe("FakeServer.layer: the same fake on a port", () => {
+describe("FakeRingPoolServer.layer: the same fake on a port", () => {
   it.live("shares one state between the in-process client and the port", () =>
     Effect.gen(function* () {
       const client = yield* RingPoolClient.RingPoolClient
       const fake = yield* FakeRingPool.FakeRingPool
-      const server = yield* FakeServer.FakeServer
+      const server = yield* FakeRingPoolServer.Address
       const inProcess = yield* client.allocate(row("in-process"))
       const answer = yield* Effect.promise(() =>
         postBulk(server.url, {
@@ -147,10 +147,33 @@ describe("FakeServer.layer: the same fake on a port", () => {
       )
     }).pipe(
       Effect.provide(
-        Layer.mergeAll(FakeServer.layer(), RingPoolClient.layer()).pipe(
+        Layer.mergeAll(FakeRingPoolServer.layer(), RingPoolClient.layer()).pipe(
           Layer.provideMerge(FakeRingPool.layer({ pools }))
         )
       )
     )
   )
+})
+
+describe("FakeRingPool.make: bodies past maxRequestBytes", () => {
+  const status = (answer: FakeRingPool.FakeAnswer) => (answer._tag === "Respond" ? answer.status : "dropped")
+  const bulk = (fake: FakeRingPool.Fake, body: string | Uint8Array | typeof FakeRingPool.bodyTooLarge) =>
+    status(fake.handle("POST", "/api/2013-07-01/bulk.json", body, 0))
+
+  it("counts a text's UTF-8 bytes, not its length, and bytes as they are", () => {
+    const fake = FakeRingPool.make({ pools, maxRequestBytes: 30, onUnexpectedRequest: () => {} })
+    // 12 characters either way: 24 bytes of "é" fit in 30, 36 bytes of "€" do not.
+    assert.strictEqual(bulk(fake, "é".repeat(12)), 400)
+    assert.strictEqual(bulk(fake, "€".repeat(12)), 413)
+    assert.strictEqual(bulk(fake, new TextEncoder().encode("€".repeat(11))), 413)
+    assert.strictEqual(bulk(fake, FakeRingPool.bodyTooLarge), 413)
+    const [call] = fake.calls()
+    assert.deepStrictEqual([call!.status, call!.error?.class, call!.rows], [400, "InvalidJson", []])
+    assert.deepStrictEqual(
+      fake.calls().map((c) => c.error?.class),
+      ["InvalidJson", "RequestTooLarge", "RequestTooLarge", "RequestTooLarge"]
+    )
+    // Only the bulk call reads a body: the single API's URL and unknown paths answer as ever.
+    assert.strictEqual(status(fake.handle("GET", "/api/x/ring_pools/1/allocate_number.json", "€".repeat(12), 0)), 403)
+  })
 })

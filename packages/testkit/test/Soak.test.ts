@@ -8,14 +8,14 @@ import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
 import { type AllocationRequest, createRingPoolClient, type RingPoolError } from "@ringpool/core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { Fault } from "../src/index.ts"
+import type { FaultPlan } from "../src/index.ts"
 import { type FakeRingPoolServer, startFakeRingPoolServer } from "../src/index.ts"
 
 const TOTAL = 100_000
 const CALLERS = 256
 
 // Each kind at 1/80 per call: about 10% of calls get at least one fault.
-const faults: ReadonlyArray<Fault.Fault> = [
+const faults: ReadonlyArray<FaultPlan.Fault> = [
   { fault: "delay", ms: 20 },
   { fault: "status", status: 500 },
   { fault: "status", status: 503 },

@@ -5,7 +5,7 @@
 
 import { assert } from "@effect/vitest"
 import type { AllocationRequest, RingPoolClient } from "@ringpool/core"
-import type { Fault, PoolModel } from "../../src/index.ts"
+import type { AllocationLog, FaultPlan } from "../../src/index.ts"
 
 export const poolOptions = [{ id: "77", key: "contract-key", size: 4 }]
 
@@ -20,7 +20,7 @@ export const rows: ReadonlyArray<AllocationRequest.AllocationRequest & { readonl
 
 export interface Scenario {
   readonly name: string
-  readonly faults: ReadonlyArray<Fault.Injection>
+  readonly faults: ReadonlyArray<FaultPlan.Injection>
   /** What every row gets: an allocation, or a failure with this reason; "either" when a draw decides per call. */
   readonly expect: "allocated" | RingPoolError["reason"]["_tag"] | "either"
   /** Bulk calls the fake sees (retries included), when it is fixed. */
@@ -76,8 +76,8 @@ export const scenarios: ReadonlyArray<Scenario> = [
 export const checkContract = (
   scenario: Scenario,
   outcomes: ReadonlyArray<RingPoolClient.Outcome>,
-  log: ReadonlyArray<PoolModel.AllocationRecord>,
-  attribute: (promoNumber: string, at: number) => PoolModel.AllocationRecord | undefined,
+  log: ReadonlyArray<AllocationLog.AllocationRecord>,
+  attribute: (promoNumber: string, at: number) => AllocationLog.AllocationRecord | undefined,
   bulkCalls: number
 ): void => {
   assert.strictEqual(outcomes.length, rows.length, "one outcome per row")

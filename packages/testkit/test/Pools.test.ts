@@ -1,17 +1,76 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
-import { PoolModel } from "../src/index.ts"
+import { AllocationLog, type CallLog, type Pool } from "../src/index.ts"
+import { Arrival, refusedPosition } from "../src/internal/arrival.ts"
+import { Pools } from "../src/internal/pools.ts"
+import { Redactor } from "../src/internal/redaction.ts"
+import { answerRow } from "../src/internal/rowCheck.ts"
+import { TrackingUrls } from "../src/internal/trackingUrl.ts"
 
-const params = (m1: string) => [["m1", m1]] as const
+/** The parameters of a row's suffix: the allocation log reads them back from it. */
+const params = (m1: string) => `m1=${encodeURIComponent(m1)}`
 
-const allocated = (outcome: PoolModel.AllocationRecord | PoolModel.RowError): PoolModel.AllocationRecord => {
+const allocated = (outcome: AllocationLog.AllocationRecord | CallLog.RowError): AllocationLog.AllocationRecord => {
   if ("errorClass" in outcome) return assert.fail(`expected an allocation, got ${outcome.errorClass}`)
   return outcome
 }
 
-describe("PoolModel", () => {
+/** The pools and the allocation log as the fake wires them, one row a call: each allocation is logged. */
+class Model {
+  readonly state: Pools
+  readonly log: AllocationLog.AllocationLog
+  private readonly context: Parameters<typeof answerRow>[2]
+  constructor(options: { pools: ReadonlyArray<Pool.PoolOptions>; allocationLimit?: number }) {
+    this.state = new Pools(options.pools)
+    const redactor = new Redactor(this.state.pools.map((pool) => pool.key))
+    this.log = new AllocationLog.AllocationLog(
+      { entries: options.allocationLimit ?? 100_000, bytes: 1 << 30 },
+      redactor
+    )
+    this.context = {
+      pools: this.state,
+      trackingUrls: new TrackingUrls(options.pools.map((p) => String(p.id))),
+      redactor
+    }
+  }
+  get pools() {
+    return this.state.pools
+  }
+  /** One row, the only one of its call, through the row checks. */
+  allocate(
+    ringPoolId: string,
+    key: string | undefined,
+    query: string,
+    requestId: string | undefined,
+    now: number
+  ): AllocationLog.AllocationRecord | CallLog.RowError {
+    const keyParameter = key === undefined ? "" : `ring_pool_key=${encodeURIComponent(key)}&`
+    const api_suffix = `${ringPoolId}/allocate_number.json?${keyParameter}${query}`
+    const entry = requestId === undefined ? { api_suffix } : { api_suffix, request_id: requestId }
+    const call = new Arrival("bulk", now, "POST", "/api/2013-07-01/bulk.json", "2013-07-01", [], this.state.pools)
+    call.sent = JSON.stringify({ requests: [entry] })
+    call.rows = new Int32Array(2)
+    call.allocatedAt = this.state.time(now)
+    answerRow(entry, call.allocatedAt, this.context, call, 0)
+    if (call.position(0) === refusedPosition) return call.errors![0]!
+    this.log.push(call)
+    return this.log.shown(call, 0)
+  }
+  allocations() {
+    return this.log.read()
+  }
+  attribute(promoNumber: string, at: number) {
+    return this.log.attribute(promoNumber, at)
+  }
+  reset() {
+    this.state.reset()
+    this.log.clear()
+  }
+}
+
+describe("pools and the allocation log", () => {
   it("gives a pool of size N N distinct numbers, then the overflow number with overflow: true", () => {
-    const model = new PoolModel.PoolModel({ pools: [{ id: "1", key: "k", size: 5 }] })
+    const model = new Model({ pools: [{ id: "1", key: "k", size: 5 }] })
     const records = Array.from({ length: 7 }, (_, i) =>
       allocated(model.allocate("1", "k", params(`v${i}`), `r${i}`, 0))
     )
@@ -40,7 +99,7 @@ describe("PoolModel", () => {
   })
 
   it("answers NoNumberAvailable when the pool is full and overflow is off, and logs nothing for it", () => {
-    const model = new PoolModel.PoolModel({ pools: [{ id: "1", key: "k", size: 1, allowOverflow: false }] })
+    const model = new Model({ pools: [{ id: "1", key: "k", size: 1, allowOverflow: false }] })
     allocated(model.allocate("1", "k", params("a"), "r1", 0))
     const refused = model.allocate("1", "k", params("b"), "r2", 0)
     assert.deepStrictEqual(refused, {
@@ -51,23 +110,23 @@ describe("PoolModel", () => {
   })
 
   it("checks the pool and the key, with the documented InvalidKey message", () => {
-    const model = new PoolModel.PoolModel({ pools: [{ id: "1", key: "k", size: 1 }] })
+    const model = new Model({ pools: [{ id: "1", key: "k", size: 1 }] })
     assert.deepStrictEqual(model.allocate("1", "A329F4DC002168", params("a"), undefined, 0), {
       errorClass: "InvalidKey",
       message: "API Key 'A329F4DC002168' is not valid for resource '1'"
     })
     assert.strictEqual(
-      (model.allocate("1", undefined, params("a"), undefined, 0) as PoolModel.RowError).errorClass,
+      (model.allocate("1", undefined, params("a"), undefined, 0) as CallLog.RowError).errorClass,
       "InvalidKey"
     )
     assert.strictEqual(
-      (model.allocate("2", "k", params("a"), undefined, 0) as PoolModel.RowError).errorClass,
+      (model.allocate("2", "k", params("a"), undefined, 0) as CallLog.RowError).errorClass,
       "RingPoolNotFound"
     )
   })
 
   it("reuses a number exactly lifetimeSeconds after it was allocated, least recently allocated first", () => {
-    const model = new PoolModel.PoolModel({ pools: [{ id: "1", key: "k", size: 2, lifetimeSeconds: 60 }] })
+    const model = new Model({ pools: [{ id: "1", key: "k", size: 2, lifetimeSeconds: 60 }] })
     const a = allocated(model.allocate("1", "k", params("a"), "a", 0))
     const b = allocated(model.allocate("1", "k", params("b"), "b", 10_000))
     assert.isTrue(allocated(model.allocate("1", "k", params("c"), "c", 59_999)).overflow)
@@ -80,7 +139,7 @@ describe("PoolModel", () => {
   })
 
   it("attributes a call to a number at a time to the allocation that held it then", () => {
-    const model = new PoolModel.PoolModel({ pools: [{ id: "1", key: "k", size: 1, lifetimeSeconds: 60 }] })
+    const model = new Model({ pools: [{ id: "1", key: "k", size: 1, lifetimeSeconds: 60 }] })
     const a = allocated(model.allocate("1", "k", params("a"), "a", 1_000))
     const overflow = allocated(model.allocate("1", "k", params("o"), "o", 2_000))
     const b = allocated(model.allocate("1", "k", params("b"), "b", 61_000))
@@ -99,7 +158,7 @@ describe("PoolModel", () => {
   })
 
   it("treats a clock that steps back as standing still", () => {
-    const model = new PoolModel.PoolModel({ pools: [{ id: "1", key: "k", size: 1, lifetimeSeconds: 1 }] })
+    const model = new Model({ pools: [{ id: "1", key: "k", size: 1, lifetimeSeconds: 1 }] })
     allocated(model.allocate("1", "k", params("a"), "a", 5_000))
     const late = allocated(model.allocate("1", "k", params("b"), "b", 1_000))
     assert.strictEqual(late.at, 5_000)
@@ -107,7 +166,7 @@ describe("PoolModel", () => {
   })
 
   it("keeps the most recent allocations up to its limit, and still attributes them", () => {
-    const model = new PoolModel.PoolModel({ pools: [{ id: "1", key: "k", size: 3 }], allocationLimit: 10 })
+    const model = new Model({ pools: [{ id: "1", key: "k", size: 3 }], allocationLimit: 10 })
     for (let i = 0; i < 100; i++) model.allocate("1", "k", params(String(i)), String(i), i * 1_800_000)
     const log = model.allocations()
     assert.deepStrictEqual(
@@ -119,7 +178,7 @@ describe("PoolModel", () => {
   })
 
   it("reset frees every number and empties the log", () => {
-    const model = new PoolModel.PoolModel({ pools: [{ id: "1", key: "k", size: 1 }] })
+    const model = new Model({ pools: [{ id: "1", key: "k", size: 1 }] })
     const first = allocated(model.allocate("1", "k", params("a"), "a", 0))
     model.reset()
     assert.strictEqual(model.allocations().length, 0)
@@ -136,7 +195,7 @@ describe("PoolModel", () => {
     })
     fc.assert(
       fc.property(scenario, ({ size, lifetimeMs, steps }) => {
-        const model = new PoolModel.PoolModel({
+        const model = new Model({
           pools: [{ id: "1", key: "k", size, lifetimeSeconds: lifetimeMs / 1000 }]
         })
         const pool = model.pools[0]!

@@ -1,5 +1,6 @@
 /**
- * Faults on demand: what can go wrong with a bulk call, and for how many calls.
+ * Faults on demand: what can go wrong with a bulk call, for how many calls, and the plan of those injected and not
+ * yet used up, with the seeded draws that decide which of them hit a call.
  *
  * Decided here (the service documents none of it):
  * - A fault applies to bulk calls only (`POST /api/<date>/bulk.json`), never to the single-API or unknown paths.
@@ -68,6 +69,8 @@ const names: ReadonlySet<string> = new Set<FaultName>([
   "reorder"
 ])
 
+const maxDelayMs = 2 ** 31 - 1
+
 const invalid = (text: string): never => {
   throw new TypeError(`@ringpool/testkit: inject: ${text}`)
 }
@@ -90,8 +93,12 @@ export const validate = (injection: Injection): Injection => {
   if (probability !== undefined && !(typeof probability === "number" && probability >= 0 && probability <= 1)) {
     return invalid("probability must be a number from 0 to 1")
   }
-  if (injection.fault === "delay" && !(Number.isFinite(injection.ms) && injection.ms >= 0)) {
-    return invalid('a delay needs ms, a number of milliseconds >= 0, e.g. { fault: "delay", ms: 500 }')
+  // A timer longer than 2^31 - 1 ms fires at once in Node: refuse it rather than answer early.
+  if (
+    injection.fault === "delay" &&
+    !(Number.isFinite(injection.ms) && injection.ms >= 0 && injection.ms <= maxDelayMs)
+  ) {
+    return invalid('a delay needs ms, a number of milliseconds from 0 to 2147483647, e.g. { fault: "delay", ms: 500 }')
   }
   if (injection.fault === "status") {
     const { status, body } = injection
@@ -101,4 +108,63 @@ export const validate = (injection: Injection): Injection => {
     if (body !== undefined && typeof body !== "string") return invalid("body must be a string")
   }
   return injection
+}
+
+interface Active {
+  readonly injection: Injection
+  remaining: number
+}
+
+/** mulberry32: a small, fast, seedable generator; the fake needs repeatable draws, not strong ones. */
+const generator = (seed: number): (() => number) => {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const none: ReadonlyArray<Fault> = []
+
+/**
+ * The faults injected and not yet used up.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class FaultPlan {
+  private active: Array<Active> = []
+  /** A number in [0, 1), from the seeded generator (also used to pick the row to drop and to shuffle). */
+  random: () => number
+
+  constructor(private readonly seed: number) {
+    this.random = generator(seed)
+  }
+
+  inject(injection: Injection): void {
+    const valid = validate(injection)
+    const times = valid.times ?? 1
+    this.active.push({ injection: valid, remaining: times === "always" ? Number.POSITIVE_INFINITY : times })
+  }
+
+  /** The faults that hit the next bulk call, in the order they were injected; each one considered uses up a time. */
+  draw(): ReadonlyArray<Fault> {
+    if (this.active.length === 0) return none
+    const hit: Array<Fault> = []
+    for (const entry of this.active) {
+      entry.remaining--
+      const probability = entry.injection.probability
+      if (probability === undefined || this.random() < probability) hit.push(entry.injection)
+    }
+    this.active = this.active.filter((entry) => entry.remaining > 0)
+    return hit
+  }
+
+  reset(): void {
+    this.active = []
+    this.random = generator(this.seed)
+  }
 }
