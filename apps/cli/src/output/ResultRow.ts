@@ -8,7 +8,7 @@
  *   A dry run's rows are `valid` (with the `api_suffix` the row would be sent with, key masked) or `failed`.
  * - `request_id` is the row's own, when it had one.
  */
-import type { RingPoolClient, RingPoolError } from "@ringpool/core"
+import type { Outcome as CoreOutcome, RingPoolError } from "@ringpool/core"
 import type { InputRow } from "../input/InputRow.ts"
 
 // Every row has every field, absent ones `undefined` (which JSON leaves out): one object shape for all rows, built
@@ -94,11 +94,7 @@ export const fromError = (
   }
 }
 
-export const fromOutcome = (
-  line: number,
-  requestId: string | undefined,
-  outcome: RingPoolClient.Outcome
-): ResultRow => {
+export const fromOutcome = (line: number, requestId: string | undefined, outcome: CoreOutcome.Outcome): ResultRow => {
   if (!outcome.ok) return fromError(line, requestId, outcome.error)
   const allocation = outcome.allocation
   return {

@@ -6,7 +6,7 @@
  * tiny pool is full, and a row the service rejects (a wrong key). That rejection is part of the show, so the demo
  * exits 0 when all of it happened as designed, and 1 if it did not (which would be a bug to report).
  */
-import { type AllocationRequest, RingPoolClient } from "@ringpool/core"
+import { type AllocationRequest, type Outcome, RingPoolClient } from "@ringpool/core"
 import { FakeRingPool } from "@ringpool/testkit"
 import { Effect } from "effect"
 import * as CliFailure from "../CliFailure.ts"
@@ -54,7 +54,7 @@ const samples: ReadonlyArray<Sample> = [
 const paramsText = (params: AllocationRequest.Params) =>
   (Array.isArray(params) ? params : Object.entries(params)).map(([name, value]) => `${name}=${value}`).join(" ")
 
-const outcomeOf = (outcome: RingPoolClient.Outcome) =>
+const outcomeOf = (outcome: Outcome.Outcome) =>
   outcome.ok
     ? outcome.allocation.overflow
       ? "overflow"
@@ -63,7 +63,7 @@ const outcomeOf = (outcome: RingPoolClient.Outcome) =>
       ? "rejected"
       : "failed"
 
-const numberOf = (outcome: RingPoolClient.Outcome) =>
+const numberOf = (outcome: Outcome.Outcome) =>
   outcome.ok
     ? outcome.allocation.promoNumberFormatted
     : outcome.error.reason._tag === "Rejected"
