@@ -1,12 +1,45 @@
-// Benchmark 6: `ringpool bulk` over files of NDJSON rows: rows per second and the child's peak memory (VmHWM).
-import { spawn } from "node:child_process"
+// Benchmark 6: the `ringpool` command. Start-up of `ringpool --help` and `ringpool allocate` (against the fake)
+// next to `node -e 0`; `ringpool bulk` over 100,000 and 1,000,000 NDJSON rows, through the bin (its shebang, as an
+// installed `ringpool` runs) and as `node dist/bin.js` (no flags at all): rows per second next to the fake-alone
+// rate measured just before, and the child's peak memory (VmHWM).
+import { spawn, spawnSync } from "node:child_process"
 import { createWriteStream } from "node:fs"
 import { readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { fakeServerAlone } from "./fakeServerAlone.mjs"
 
 const bin = fileURLToPath(new URL("../../apps/cli/dist/bin.js", import.meta.url))
+
+const median = (samples) => [...samples].sort((a, b) => a - b)[samples.length >> 1]
+
+/** Wall time of one run of `command`, in milliseconds; it must exit 0. */
+const timeOf = (command, args) => {
+  const started = performance.now()
+  const { status, stderr } = spawnSync(command, args, { stdio: ["ignore", "ignore", "pipe"] })
+  if (status !== 0) throw new Error(`${[command, ...args].join(" ")} exited with ${status}: ${stderr}`)
+  return performance.now() - started
+}
+
+/**
+ * Start-up next to `node -e 0`, in rounds that alternate the contenders, so that a machine that slows down or
+ * speeds up during the measurement moves them all alike. Medians of each.
+ */
+export const startup = (fakeUrl, { rounds }) => {
+  const contenders = {
+    node: [process.execPath, ["-e", "0"]],
+    help: [process.execPath, [bin, "--help"]],
+    allocate: [process.execPath, [bin, "allocate", "--pool", "1", "--key", "bench-key", "--base-url", fakeUrl, "m1=a"]]
+  }
+  const samples = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]))
+  // One unmeasured round: the first start of a command reads its files from disk.
+  for (const [command, args] of Object.values(contenders)) timeOf(command, args)
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, [command, args]] of Object.entries(contenders)) samples[name].push(timeOf(command, args))
+  }
+  return Object.fromEntries(Object.entries(samples).map(([name, times]) => [name, median(times)]))
+}
 
 const writeRows = (path, count) =>
   new Promise((resolve, reject) => {
@@ -34,13 +67,15 @@ const peakOf = async (pid) => {
   }
 }
 
-const run = (path, fakeUrl) =>
+/** One bulk run over `path`, through the bin (`how: "bin"`) or as `node dist/bin.js`. */
+const bulk = (path, fakeUrl, how) =>
   new Promise((resolve, reject) => {
+    const args = ["bulk", path, "--base-url", fakeUrl, "--key", "bench-key"]
     const started = performance.now()
-    // The binary itself, through its shebang, as an installed `ringpool` runs (that is where its heap limit lives).
-    const child = spawn(bin, ["bulk", path, "--base-url", fakeUrl, "--key", "bench-key"], {
-      stdio: ["ignore", "ignore", "ignore"]
-    })
+    const child =
+      how === "bin"
+        ? spawn(bin, args, { stdio: ["ignore", "ignore", "ignore"] })
+        : spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "ignore", "ignore"] })
     let peak = 0
     // VmHWM is the process's own high-water mark, so sampling often enough to catch the last value is all it takes.
     const sampler = setInterval(async () => {
@@ -50,18 +85,23 @@ const run = (path, fakeUrl) =>
     child.on("exit", (code) => {
       clearInterval(sampler)
       if (code !== 0) reject(new Error(`ringpool bulk exited with ${code}`))
-      else resolve({ seconds: (performance.now() - started) / 1000, peak })
+      else resolve({ rowsPerSecond: 0, seconds: (performance.now() - started) / 1000, peak })
     })
   })
 
-export const cli = async (fakeUrl, { sizes }) => {
+export const cli = async (fakeUrl, { sizes, fakeSeconds }) => {
   const results = {}
   for (const rows of sizes) {
     const path = join(tmpdir(), `ringpool-bench-${rows}.ndjson`)
     await writeRows(path, rows)
     try {
-      const { seconds, peak } = await run(path, fakeUrl)
-      results[rows] = { rowsPerSecond: rows / seconds, peakBytes: peak }
+      results[rows] = {}
+      for (const how of ["bin", "node"]) {
+        // The fake's own rate right before each run: the ceiling of this run, on the machine as it is now.
+        const fake = await fakeServerAlone(fakeUrl, { seconds: fakeSeconds })
+        const run = await bulk(path, fakeUrl, how)
+        results[rows][how] = { ...run, rowsPerSecond: rows / run.seconds, fakeRowsPerSecond: fake.rowsPerSecond }
+      }
     } finally {
       await rm(path, { force: true })
     }
@@ -69,18 +109,35 @@ export const cli = async (fakeUrl, { sizes }) => {
   return results
 }
 
-export const cliSuite = async ({ size, fake, verdictOf, fixed }) => {
+export const cliSuite = async ({ quick, size, fake, verdictOf, fixed }) => {
   const [small, large] = size.cliSizes
-  const files = await cli(fake.url, { sizes: size.cliSizes })
+  const times = startup(fake.url, { rounds: quick ? 7 : 21 })
+  const files = await cli(fake.url, { sizes: size.cliSizes, fakeSeconds: quick ? 1 : 3 })
   const mb = (bytes) => `${fixed(bytes / 1024 / 1024)} MB`
-  return [
-    {
-      benchmark: `6. ringpool bulk, NDJSON, ${fixed(small)} and ${fixed(large)} rows`,
-      figure: `${fixed(files[large].rowsPerSecond)} rows/s at ${fixed(large)} (${fixed(files[small].rowsPerSecond)} at ${fixed(small)}); peak RSS ${mb(files[large].peakBytes)} vs ${mb(files[small].peakBytes)} (${fixed(files[large].peakBytes / files[small].peakBytes, 2)}x)`,
+  const ms = (value) => `${fixed(value, 1)} ms`
+  const startRows = ["help", "allocate"].map((name) => ({
+    benchmark: `6. ringpool ${name === "help" ? "--help" : "allocate (against the fake)"} start-up`,
+    figure: `${ms(times[name])} vs ${ms(times.node)} for node -e 0 (${fixed(times[name] / times.node, 2)}x; medians of alternating runs)`,
+    target: "<= 2.5x node -e 0",
+    verdict: verdictOf(times[name] <= 2.5 * times.node)
+  }))
+  const memoryRows = ["bin", "node"].map((how) => {
+    const [a, b] = [files[small][how], files[large][how]]
+    return {
+      benchmark: `6. ringpool bulk memory, ${fixed(small)} vs ${fixed(large)} rows (${how === "bin" ? "through the bin" : "node dist/bin.js, no flags"})`,
+      figure: `peak RSS ${mb(b.peak)} vs ${mb(a.peak)} (${fixed(b.peak / a.peak, 2)}x)`,
       target: "peak < 250 MB and <= 1.3x the smaller file's",
-      verdict: verdictOf(
-        files[large].peakBytes < 250 * 1024 * 1024 && files[large].peakBytes <= 1.3 * files[small].peakBytes
-      )
+      verdict: verdictOf(b.peak < 250 * 1024 * 1024 && b.peak <= 1.3 * a.peak)
     }
-  ]
+  })
+  const throughputRows = ["bin", "node"].map((how) => {
+    const run = files[large][how]
+    return {
+      benchmark: `6. ringpool bulk throughput, ${fixed(large)} NDJSON rows (${how === "bin" ? "through the bin" : "node dist/bin.js"})`,
+      figure: `${fixed(run.rowsPerSecond)} rows/s vs ${fixed(run.fakeRowsPerSecond)} rows/s for the fake alone just before (${fixed((100 * run.rowsPerSecond) / run.fakeRowsPerSecond)}%)`,
+      target: ">= 80% of the fake-alone rate",
+      verdict: verdictOf(run.rowsPerSecond >= 0.8 * run.fakeRowsPerSecond)
+    }
+  })
+  return [...startRows, ...throughputRows, ...memoryRows]
 }

@@ -1,20 +1,20 @@
 /**
  * The client's options for a command: its flags over the environment (`RINGPOOL_*`) over the core's defaults,
- * checked once, up front, so that a wrong setting is a usage error (exit 1) before any row is read.
+ * checked once, up front, so that a wrong setting is a usage error (exit 1) before any row is read, with a message
+ * in the user's terms (the flag or the variable, and what to write).
  */
 import { ClientOptions } from "@ringpool/core"
-import { Effect, type Option, type Redacted } from "effect"
 import * as CliFailure from "./CliFailure.ts"
 
 export interface ClientFlags {
-  readonly baseUrl?: Option.Option<string>
-  readonly key?: Option.Option<Redacted.Redacted<string>>
-  readonly maxBatchSize?: Option.Option<number>
-  readonly concurrency?: Option.Option<number>
+  readonly baseUrl?: string | undefined
+  readonly key?: string | undefined
+  readonly maxBatchSize?: number | undefined
+  readonly concurrency?: number | undefined
 }
 
 export interface ClientSettings {
-  /** What to build the client with. */
+  /** What to build the client with: everything the flags and the environment say, nothing left to the core. */
   readonly options: ClientOptions.ClientOptions
   /** The same, with every default applied. */
   readonly resolved: ClientOptions.ResolvedOptions
@@ -26,42 +26,61 @@ const labels: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bapiVersion\b/, "RINGPOOL_API_VERSION"],
   [/\bmaxBatchSize\b/, "--max-batch-size / RINGPOOL_MAX_BATCH_SIZE"],
   [/\bmaxInFlight\b/, "--concurrency / RINGPOOL_MAX_IN_FLIGHT"],
-  [/\btimeoutMs\b/, "RINGPOOL_TIMEOUT_MS"]
+  [/\btimeoutMs\b/, "RINGPOOL_TIMEOUT_MS"],
+  [/\bmaxResponseBytes\b/, "RINGPOOL_MAX_RESPONSE_BYTES"]
 ]
 
 const inUserTerms = (message: string) =>
   labels.reduce((text, [name, label]) => text.replace(name, label), message.replace(/^ringpool: /, ""))
 
-const positive = (name: string, value: Option.Option<number>) =>
-  value._tag === "Some" && (!Number.isSafeInteger(value.value) || value.value < 1)
-    ? Effect.fail(CliFailure.usage(`--${name} must be a positive integer, got ${value.value}`))
-    : Effect.void
+const integers = {
+  RINGPOOL_MAX_BATCH_SIZE: "rows per bulk call, such as 100",
+  RINGPOOL_MAX_IN_FLIGHT: "bulk calls at once, such as 8",
+  RINGPOOL_TIMEOUT_MS: "milliseconds per bulk call, such as 5000",
+  RINGPOOL_MAX_RESPONSE_BYTES: "bytes of one answer at most, such as 4194304"
+} as const
 
-export const resolve = (flags: ClientFlags): Effect.Effect<ClientSettings, CliFailure.CliFailure> =>
-  Effect.gen(function* () {
-    if (flags.maxBatchSize !== undefined) yield* positive("max-batch-size", flags.maxBatchSize)
-    if (flags.concurrency !== undefined) yield* positive("concurrency", flags.concurrency)
-    const fromEnv = yield* ClientOptions.config.pipe(
-      Effect.mapError((error) => {
-        // e.g. `SchemaError(Expected a string representing a finite number\n  at ["RINGPOOL_MAX_IN_FLIGHT"])`
-        const text = error.message.replace(/\s+/g, " ")
-        const variable = /\["(RINGPOOL_\w+)"\]/.exec(text)?.[1]
-        const reason = text.replace(/^\w+\((.*)\)$/, "$1").replace(/ at \[.*\]$/, "")
-        return CliFailure.usage(
-          variable === undefined ? `invalid environment: ${reason}` : `${variable} is not valid: ${reason}`
-        )
-      })
-    )
-    const options: { -readonly [K in keyof ClientOptions.ClientOptions]: ClientOptions.ClientOptions[K] } = {
-      ...fromEnv
-    }
-    if (flags.baseUrl?._tag === "Some") options.baseUrl = flags.baseUrl.value
-    if (flags.key?._tag === "Some") options.defaultKey = flags.key.value
-    if (flags.maxBatchSize?._tag === "Some") options.maxBatchSize = flags.maxBatchSize.value
-    if (flags.concurrency?._tag === "Some") options.maxInFlight = flags.concurrency.value
-    const resolved = yield* Effect.try({
-      try: () => ClientOptions.resolve(options),
-      catch: (error) => CliFailure.usage(inUserTerms((error as Error).message))
-    })
-    return { options, resolved }
-  })
+/** A positive whole number from the environment; unset or empty is none. */
+const fromEnv = (env: NodeJS.ProcessEnv, name: keyof typeof integers): number | undefined => {
+  const text = env[name]?.trim()
+  if (text === undefined || text === "") return undefined
+  const value = Number(text)
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
+    throw CliFailure.usage(`${name} must be a positive whole number (${integers[name]}), got '${text}'`)
+  }
+  return value
+}
+
+const positive = (flag: string, value: number | undefined) => {
+  if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) {
+    throw CliFailure.usage(`--${flag} must be a positive integer, got ${value}`)
+  }
+}
+
+const text = (value: string | undefined) => (value === undefined || value === "" ? undefined : value)
+
+/** The options of the flags over `env`; throws a usage `CliFailure` naming the flag or variable that is wrong. */
+export const resolve = (flags: ClientFlags, env: NodeJS.ProcessEnv = process.env): ClientSettings => {
+  positive("max-batch-size", flags.maxBatchSize)
+  positive("concurrency", flags.concurrency)
+  const options: { -readonly [K in keyof ClientOptions.ClientOptions]: ClientOptions.ClientOptions[K] } = {}
+  const baseUrl = flags.baseUrl ?? text(env.RINGPOOL_BASE_URL)
+  if (baseUrl !== undefined) options.baseUrl = baseUrl
+  const apiVersion = text(env.RINGPOOL_API_VERSION)
+  if (apiVersion !== undefined) options.apiVersion = apiVersion
+  const key = flags.key ?? text(env.RINGPOOL_KEY)
+  if (key !== undefined) options.defaultKey = key
+  const maxBatchSize = flags.maxBatchSize ?? fromEnv(env, "RINGPOOL_MAX_BATCH_SIZE")
+  if (maxBatchSize !== undefined) options.maxBatchSize = maxBatchSize
+  const maxInFlight = flags.concurrency ?? fromEnv(env, "RINGPOOL_MAX_IN_FLIGHT")
+  if (maxInFlight !== undefined) options.maxInFlight = maxInFlight
+  const timeoutMs = fromEnv(env, "RINGPOOL_TIMEOUT_MS")
+  if (timeoutMs !== undefined) options.timeoutMs = timeoutMs
+  const maxResponseBytes = fromEnv(env, "RINGPOOL_MAX_RESPONSE_BYTES")
+  if (maxResponseBytes !== undefined) options.maxResponseBytes = maxResponseBytes
+  try {
+    return { options, resolved: ClientOptions.resolve(options) }
+  } catch (error) {
+    throw CliFailure.usage(inUserTerms((error as Error).message))
+  }
+}

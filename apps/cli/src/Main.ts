@@ -1,61 +1,93 @@
 /**
- * The command as a process: parse, run, and turn how it ended into an exit code and (at most) one line on stderr.
+ * The command as a process: find the command, read its arguments, run it, and turn how it ended into an exit code
+ * and (at most) one line on stderr.
  *
  * 0: every row allocated (or help, version). 1: usage, configuration or unreadable input. 2: at least one row
  * failed. 130: interrupted by a signal. Anything unexpected is a bug: its message (masked) and exit 1.
+ *
+ * Nothing here loads Effect or the core: help and usage errors are answered from the commands' definitions, and a
+ * command's implementation is loaded only when it runs.
  */
-import { readFileSync } from "node:fs"
-import { NodeServices } from "@effect/platform-node"
-import { Cause, Effect, Exit, Layer } from "effect"
-import { CliConfig, CliError, Command, GlobalFlag } from "effect/cli"
-import { command } from "./Cli.ts"
+
+import { commands, root } from "./Cli.ts"
 import { CliFailure } from "./CliFailure.ts"
+import * as Args from "./cli/Args.ts"
+import * as Help from "./cli/Help.ts"
+import { closest } from "./cli/Suggest.ts"
 import { StdoutClosed } from "./output/Stdout.ts"
-import * as Secrets from "./Secrets.ts"
-import * as Signals from "./Signals.ts"
-import * as UsagePresenter from "./UsagePresenter.ts"
 
-export const version: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version
+/** The package's version, written in by the bundler (scripts/bundle.mjs). */
+declare const RINGPOOL_VERSION: string
 
-// --help, --version and shell completions; not the interactive wizard (this is a tool for scripts and files)
-// nor --log-level (the command does not log: its diagnostics are its stderr lines).
-const builtIns = CliConfig.layer({ builtIns: [GlobalFlag.Help, GlobalFlag.Version, GlobalFlag.Completions] })
+/** Writes one line to stderr, with every key this process knows of masked (the masking loads the core). */
+const say = async (line: string) => {
+  const Secrets = await import("./Secrets.ts")
+  process.stderr.write(`${Secrets.mask(line)}\n`)
+}
 
-/** The exit code of a finished run, after writing its one line (if any) to stderr. */
-export const exitCode = (exit: Exit.Exit<void, unknown>): number => {
-  if (Exit.isSuccess(exit)) return 0
-  if (Cause.hasInterruptsOnly(exit.cause)) return 130
-  const error = Cause.squash(exit.cause)
+const usageError = async (command: string, message: string) => {
+  await say(`${command}: ${message} (see ${command} --help)`)
+  return 1
+}
+
+const exitCodeOf = async (error: unknown): Promise<number> => {
   if (error instanceof CliFailure) {
-    if (error.message !== "") process.stderr.write(`ringpool: ${Secrets.mask(error.message)}\n`)
+    if (error.message !== "") await say(`ringpool: ${error.message}`)
     return error.exitCode
   }
   if (error instanceof StdoutClosed) {
-    process.stderr.write(`ringpool: ${error.message}\n`)
+    await say(`ringpool: ${error.message}`)
     return 1
   }
-  if (CliError.isCliError(error)) {
-    // Already shown by the presenter. `ringpool` alone shows the help: nothing went wrong, though nothing ran.
-    return error._tag === "ShowHelp" && error.errors.length === 0 ? 0 : 1
-  }
   const text = error instanceof Error ? error.message : String(error)
-  process.stderr.write(`ringpool: unexpected error (please report it): ${Secrets.mask(text).replace(/\s+/g, " ")}\n`)
+  await say(`ringpool: unexpected error (please report it): ${text.replace(/\s+/g, " ")}`)
   return 1
+}
+
+/** Runs `ringpool` with these arguments (without `node` and the script); resolves to the exit code. */
+export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
+  const [name, ...rest] = argv
+  if (name === undefined || name === "--help" || name === "-h") {
+    process.stdout.write(Help.root(root))
+    return 0
+  }
+  if (name === "--version" || name === "-v") {
+    process.stdout.write(`ringpool ${RINGPOOL_VERSION}\n`)
+    return 0
+  }
+  const command = commands.find((candidate) => candidate.name === name)
+  if (command === undefined) {
+    const suggestion = closest(
+      name,
+      commands.map((candidate) => candidate.name)
+    )
+    return usageError(
+      "ringpool",
+      name.startsWith("-")
+        ? `unknown flag ${name}: flags come after the command, as in ringpool bulk --help`
+        : `Unknown command '${name}'.${suggestion === undefined ? "" : ` Did you mean '${suggestion}'?`}`
+    )
+  }
+  const parsed = Args.parse(command, rest)
+  switch (parsed._tag) {
+    case "Help":
+      process.stdout.write(Help.command(command))
+      return 0
+    case "Invalid":
+      return usageError(`ringpool ${command.name}`, parsed.message)
+    case "Ok":
+      try {
+        return await command.run(parsed.input)
+      } catch (error) {
+        return exitCodeOf(error)
+      }
+  }
 }
 
 /** Runs `ringpool` on `process.argv` and exits with its code once stdout and stderr are flushed. */
 export const run = (): void => {
-  const program = Command.run(command, { version }).pipe(
-    Effect.provide(Layer.mergeAll(NodeServices.layer, UsagePresenter.layer, builtIns))
-  )
-  const fiber = Effect.runFork(program)
-  // Effect's fibers do not keep Node alive by themselves (a command may only be waiting for a signal).
-  const keepAlive = setInterval(() => undefined, 1 << 30)
-  const uninstall = Signals.install(() => fiber.interruptUnsafe())
-  fiber.addObserver((exit) => {
-    uninstall()
-    clearInterval(keepAlive)
-    const code = exitCode(exit)
-    process.stdout.write("", () => process.stderr.write("", () => process.exit(code)))
-  })
+  const exit = (code: number) => process.stdout.write("", () => process.stderr.write("", () => process.exit(code)))
+  main(process.argv.slice(2))
+    .catch(exitCodeOf)
+    .then(exit, () => process.exit(1))
 }

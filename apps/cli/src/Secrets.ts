@@ -3,11 +3,16 @@
  *
  * Keys read from input files are never quoted by the readers and are masked by the core in the service's
  * messages; the keys known here are the ones given on the command line (`--key`) or in `RINGPOOL_KEY`,
- * which could otherwise surface through a library's error message.
+ * which could otherwise surface through a library's error message. They are masked in every form and in part
+ * (any 6 characters of them), as the core masks the service's texts; and so is the value of any
+ * `ring_pool_key=` of a suffix, under any encoding of its name.
  */
-import { ApiSuffix } from "@ringpool/core"
+import { ApiSuffix, RingPoolError } from "@ringpool/core"
 
-const knownKeys = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Array<string> => {
+export const knownKeys = (
+  argv: ReadonlyArray<string> = process.argv,
+  env: NodeJS.ProcessEnv = process.env
+): Array<string> => {
   const keys: Array<string> = []
   const fromEnv = env.RINGPOOL_KEY
   if (fromEnv !== undefined && fromEnv !== "") keys.push(fromEnv)
@@ -15,8 +20,7 @@ const knownKeys = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Array<s
     if (arg === "--key" && argv[i + 1] !== undefined) keys.push(argv[i + 1]!)
     else if (arg.startsWith("--key=")) keys.push(arg.slice("--key=".length))
   })
-  // Longest first, so that a key that contains another is hidden whole.
-  return keys.filter((key) => key.length > 0).sort((a, b) => b.length - a.length)
+  return keys.filter((key) => key.length > 0)
 }
 
 /** Masks the keys of this process (and any `ring_pool_key=` of a suffix) in `text`. */
@@ -24,8 +28,4 @@ export const mask = (
   text: string,
   argv: ReadonlyArray<string> = process.argv,
   env: NodeJS.ProcessEnv = process.env
-): string => {
-  let masked = ApiSuffix.mask(text)
-  for (const key of knownKeys(argv, env)) masked = masked.split(key).join("<redacted>")
-  return masked
-}
+): string => RingPoolError.maskKey(ApiSuffix.mask(text), knownKeys(argv, env))

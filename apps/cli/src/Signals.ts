@@ -1,39 +1,36 @@
 /**
- * What Ctrl-C (SIGINT) and SIGTERM mean. By default they interrupt the running command: its finalizers run (rows in
- * flight get their answers, connections close) and the process exits 130. A command whose normal end IS a signal
- * (`fake-server`) waits for it with `awaitStop` and then ends normally, exit 0. A second signal exits at once.
- *
- * Signals belong to the process, so this module keeps the process's one registry of listeners.
+ * What Ctrl-C (SIGINT) and SIGTERM mean to a command that must end cleanly: `bulk` finishes the rows in flight and
+ * writes their results; `fake-server` closes its connections. Such a command waits with `onStop`; a second signal
+ * exits at once (130). Commands that do not wait keep Node's default: the process ends at the first signal.
  */
-import { Effect } from "effect"
 
-const waiters = new Set<() => void>()
+export interface Stop {
+  /** Resolves at the first SIGINT or SIGTERM. */
+  readonly stopped: Promise<void>
+  /** Whether a signal has come. */
+  readonly requested: () => boolean
+  /** Removes the listeners. */
+  readonly dispose: () => void
+}
 
-/** Completes at the next SIGINT or SIGTERM, instead of that signal interrupting the command. */
-export const awaitStop: Effect.Effect<void> = Effect.callback<void>((resume) => {
-  const stop = () => resume(Effect.void)
-  waiters.add(stop)
-  return Effect.sync(() => {
-    waiters.delete(stop)
-  })
-})
-
-/** Installs the listeners; `interrupt` is called for a signal no command waits for. Returns their removal. */
-export const install = (interrupt: () => void): (() => void) => {
+export const onStop = (): Stop => {
   let received = 0
+  let resolve: () => void = () => undefined
+  const stopped = new Promise<void>((done) => {
+    resolve = done
+  })
   const onSignal = () => {
     if (++received > 1) process.exit(130)
-    if (waiters.size === 0) {
-      interrupt()
-      return
-    }
-    for (const stop of [...waiters]) stop()
-    waiters.clear()
+    resolve()
   }
   process.on("SIGINT", onSignal)
   process.on("SIGTERM", onSignal)
-  return () => {
-    process.off("SIGINT", onSignal)
-    process.off("SIGTERM", onSignal)
+  return {
+    stopped,
+    requested: () => received > 0,
+    dispose: () => {
+      process.off("SIGINT", onSignal)
+      process.off("SIGTERM", onSignal)
+    }
   }
 }

@@ -1,8 +1,10 @@
-#!/usr/bin/env -S node --max-old-space-size=128 --max-semi-space-size=8
-// The heap limits keep `ringpool bulk` flat for any file size: it holds ~40 MB live whatever the input, but left to
-// its defaults V8 lets garbage pile up to several times that before collecting (a 1M-row run peaked near 290 MB on
-// Node 20, and Node 24 grows its young generation further). With these limits both stay near 150-190 MB, and run no
-// slower. Raise them for huge rows with `node --max-old-space-size=N $(which ringpool)`.
-import { run } from "./Main.ts"
+#!/usr/bin/env node
+// The `ringpool` command. No Node flags here: memory stays flat by construction (see src/bulk/BulkRun.ts), whether
+// it runs through this line, npm's or pnpm's shim, or as `node dist/bin.js`.
+import Module from "node:module"
 
+// Node 22.1 and later keep V8's compiled code of the chunks imported below in a cache (in the OS's temporary
+// directory), so a command's second start skips compiling Effect. Node 20 has no such cache: it compiles each time.
+;(Module as { enableCompileCache?: () => unknown }).enableCompileCache?.()
+const { run } = await import("./Main.ts")
 run()

@@ -128,7 +128,7 @@ describe("ringpool bulk", () => {
     assert.include(run.stderr, "  rejected   1 (InvalidKey 1)")
     assert.include(run.stderr, "  failed     3 (InvalidInput 3)")
     // Batches are cut from each piece of input read: stdin may deliver these lines in one piece or several.
-    assert.match(run.stderr, /server +[\d.]+ ms processing time in [1-3] bulk calls/)
+    assert.match(run.stderr, /server +[\d.]+ ms processing time in [1-3] bulk calls?$/m)
     assert.strictEqual(fake.allocations().length, 2)
   })
 
@@ -276,7 +276,7 @@ describe("ringpool bulk", () => {
     assert.strictEqual(trailing.code, 1)
     // The rows before the problem ran, and the summary says so.
     assert.strictEqual(ndjson(trailing.stdout).length, 1)
-    assert.include(trailing.stderr, "ringpool bulk: 1 rows")
+    assert.include(trailing.stderr, "ringpool bulk: 1 row in")
     assert.include(trailing.stderr, "ringpool: unexpected text after the JSON document (line 2)")
   })
 })

@@ -3,7 +3,8 @@ import * as CsvDecoder from "../src/input/CsvDecoder.ts"
 import { decodeAll, plain, refusalOf } from "./support/rows.ts"
 
 const rowsOf = (text: string, size?: number) => decodeAll(CsvDecoder.make(), text, size).map(plain)
-const lines = (text: string) => rowsOf(text).map((row) => [row.line, "problem" in row ? row.problem : row.pool])
+const lines = (text: string, size?: number) =>
+  rowsOf(text, size).map((row) => [row.line, "problem" in row ? row.problem : row.pool])
 
 describe("CSV input", () => {
   it("names columns by the header; every column but ring_pool_id, ring_pool_key and request_id is a parameter", () => {
@@ -75,6 +76,30 @@ describe("CSV input", () => {
       assert.deepStrictEqual(rowsOf(closedBadly, size), rowsOf(closedBadly))
       assert.deepStrictEqual(rowsOf(neverClosed, size), rowsOf(neverClosed))
     }
+  })
+
+  it("makes one error row of a record over 1 MiB (quoted or not), read in pieces, and reads on after it", () => {
+    const big = "x".repeat(2 * 1024 * 1024)
+    for (const text of [
+      `ring_pool_id,m1\n1,a\n2,${big}\n3,c\n`,
+      `ring_pool_id,m1\n1,a\n2,"${big}\n3,c\n`,
+      `ring_pool_id,m1\n1,a\n2,"${big}"\n3,c\n`
+    ]) {
+      for (const size of [64 * 1024, text.length]) {
+        assert.deepStrictEqual(lines(text, size), [
+          [2, "1"],
+          [3, "longer than 1 MiB: not a row (an unclosed quote or a missing line break?)"],
+          [4, "3"]
+        ])
+      }
+    }
+  })
+
+  it("reads on after thousands of broken lines in one piece", () => {
+    const text = `ring_pool_id,m1\n${'1,"a"b\n'.repeat(20_000)}2,ok\n`
+    const rows = rowsOf(text)
+    assert.strictEqual(rows.length, 20_001)
+    assert.deepStrictEqual(rows[20_000], { line: 20_002, pool: "2", params: [["m1", "ok"]] })
   })
 
   it("does not quote a bad record's cells in its problem (a cell may be a key)", () => {

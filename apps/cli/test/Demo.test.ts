@@ -20,4 +20,22 @@ describe("ringpool demo", () => {
     assert.include(run.stdout, "API Key '<redacted>' is not valid")
     assert.notInclude(run.stdout, "demo-key")
   })
+
+  it("names the next commands as they run where it ran: npx ringpool from npm, ringpool after a global install", async () => {
+    const nextOf = (stdout: string) => stdout.slice(stdout.lastIndexOf("Next:"))
+    const installed = await ringpool(["demo"])
+    const fromNpm = await ringpool(["demo"], { env: { npm_command: "exec" } })
+    assert.match(
+      nextOf(installed.stdout),
+      /^Next: ringpool fake-server .* ringpool allocate --help and ringpool bulk --help\.\n$/
+    )
+    assert.match(
+      nextOf(fromNpm.stdout),
+      /^Next: npx ringpool fake-server .* npx ringpool allocate --help and npx ringpool bulk --help\.\n$/
+    )
+    // Each command it names runs as named (with --help: fake-server itself would run until stopped).
+    const named = [...nextOf(installed.stdout).matchAll(/ringpool ([a-z-]+)/g)].map((match) => match[1]!)
+    assert.deepStrictEqual([...new Set(named)], ["fake-server", "allocate", "bulk"])
+    for (const command of new Set(named)) assert.strictEqual((await ringpool([command, "--help"])).code, 0, command)
+  })
 })

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { fromFields } from "../src/input/InputRow.ts"
 import { plain } from "./support/rows.ts"
 
-const row = (fields: Record<string, unknown>) => plain(fromFields(4, Object.entries(fields)))
+const row = (fields: Record<string, unknown>) => plain(fromFields(4, Object.keys(fields), Object.values(fields)))
 
 describe("a row's fields", () => {
   it("needs a pool id and at least one parameter, whose value may be empty", () => {

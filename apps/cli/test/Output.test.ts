@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { RingPoolError } from "@ringpool/core"
 import { parse } from "csv-parse/sync"
+import type { OutputFormat } from "../src/commands/bulk.ts"
 import * as ResultRow from "../src/output/ResultRow.ts"
 import * as Writer from "../src/output/Writer.ts"
 
@@ -66,14 +67,36 @@ describe("result rows", () => {
   })
 })
 
+describe("a row's JSON", () => {
+  it("is the text JSON.stringify gives, for any strings in any field", () => {
+    const odd = [
+      'quote " and \\ backslash',
+      "new\nline",
+      "tab\t",
+      "é and 日本",
+      "\ud800 lone",
+      "<>&'",
+      "",
+      "\u007f\u0000"
+    ]
+    const rows = [allocated, rejected, failed, invalid, ResultRow.fromCheck(9, "R9", "1/allocate_number.json?x")]
+    for (const text of odd) {
+      rows.push(ResultRow.fromInvalid({ line: 1, problem: text, requestId: text }))
+      rows.push({ ...allocated, tracking_url: text, promo_number: text, request_id: text })
+      rows.push({ ...failed, error_class: text, reason: text, message: text })
+    }
+    for (const row of rows) assert.strictEqual(ResultRow.toJson(row), JSON.stringify(row))
+  })
+})
+
 describe("output formats", () => {
-  const write = (format: Writer.OutputFormat, chunks: ReadonlyArray<ReadonlyArray<ResultRow.ResultRow>>) => {
-    const writer = Writer.make(format)
+  const write = async (format: OutputFormat, chunks: ReadonlyArray<ReadonlyArray<ResultRow.ResultRow>>) => {
+    const writer = await Writer.make(format, ResultRow.columns)
     return writer.start + chunks.map(writer.rows).join("") + writer.end()
   }
 
-  it("ndjson: one object per line", () => {
-    const text = write("ndjson", [[allocated, rejected], [invalid]])
+  it("ndjson: one object per line", async () => {
+    const text = await write("ndjson", [[allocated, rejected], [invalid]])
     assert.deepStrictEqual(
       text
         .trimEnd()
@@ -83,16 +106,29 @@ describe("output formats", () => {
     )
   })
 
-  it("json: one array, valid with rows and without", () => {
+  it("json: one array, valid with rows and without, every row on a line of its own", async () => {
+    const text = await write("json", [[allocated], [rejected, invalid]])
     assert.deepStrictEqual(
-      (JSON.parse(write("json", [[allocated], [rejected, invalid]])) as Array<{ line: number }>).map((row) => row.line),
+      (JSON.parse(text) as Array<{ line: number }>).map((row) => row.line),
       [3, 4, 6]
     )
-    assert.deepStrictEqual(JSON.parse(write("json", [])), [])
+    assert.deepStrictEqual(
+      text.split("\n").map((line) => line.charAt(0)),
+      ["[", "{", "{", "{", "]", ""]
+    )
+    assert.deepStrictEqual(JSON.parse(await write("json", [])), [])
   })
 
-  it("csv: a header, every column on every line, overflow as true/false", () => {
-    const records = parse(write("csv", [[allocated, rejected, failed, invalid]]), { columns: true }) as Array<
+  it("json: a continued array (a resumed run) goes on after its rows with a comma, or without one when empty", async () => {
+    const continued = await Writer.make("json", ResultRow.columns, 1)
+    const text = `[\n${JSON.stringify(allocated)}${continued.rows([rejected])}${continued.end()}`
+    assert.strictEqual((JSON.parse(text) as Array<unknown>).length, 2)
+    const empty = await Writer.make("json", ResultRow.columns, 0)
+    assert.strictEqual((JSON.parse(`[${empty.rows([rejected])}${empty.end()}`) as Array<unknown>).length, 1)
+  })
+
+  it("csv: a header, every column on every line, overflow as true/false", async () => {
+    const records = parse(await write("csv", [[allocated, rejected, failed, invalid]]), { columns: true }) as Array<
       Record<string, string>
     >
     assert.deepStrictEqual(Object.keys(records[0]!), [...ResultRow.columns])
@@ -105,5 +141,38 @@ describe("output formats", () => {
         ["6", "failed", "", ""]
       ]
     )
+  })
+})
+
+describe("CSV output and spreadsheets (CSV injection)", () => {
+  const cellsOf = async (requestId: string) => {
+    const writer = await Writer.make("csv", ResultRow.columns)
+    const row = ResultRow.fromInvalid({ line: 7, problem: "not valid JSON", requestId })
+    const line = writer.rows([row])
+    const record = (parse(line) as Array<Array<string>>)[0]!
+    return { line, requestId: record[ResultRow.columns.indexOf("request_id")]! }
+  }
+
+  it("writes a cell that a spreadsheet would run as a formula as quoted text, with a leading '", async () => {
+    for (const formula of [
+      '=HYPERLINK("http://evil.test","click")',
+      "+1+1",
+      "-2+3",
+      "@SUM(A1)",
+      "\tx",
+      "\rx",
+      "\uFF1D1+1"
+    ]) {
+      const { line, requestId } = await cellsOf(formula)
+      assert.strictEqual(requestId, `'${formula}`, JSON.stringify(formula))
+      assert.include(line, `"'${formula.charAt(0)}`, JSON.stringify(formula))
+    }
+  })
+
+  it("leaves other cells, and the line numbers, as they are", async () => {
+    assert.strictEqual((await cellsOf("visit-42")).requestId, "visit-42")
+    assert.strictEqual((await cellsOf("a=b")).requestId, "a=b")
+    const writer = await Writer.make("csv", ResultRow.columns)
+    assert.match(writer.rows([allocated]), /^3,allocated,A1,8883906665,888-390-6665,,true,,,\n$/)
   })
 })

@@ -1,14 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Result } from "effect"
-import { CliError } from "effect/cli"
-import { chunksOf } from "../src/bulk/BulkRun.ts"
 import * as Progress from "../src/bulk/Progress.ts"
 import * as Tally from "../src/bulk/Tally.ts"
+import { CliFailure } from "../src/CliFailure.ts"
 import { formatOf } from "../src/input/InputSource.ts"
 import type * as ResultRow from "../src/output/ResultRow.ts"
 import * as Params from "../src/Params.ts"
 import * as Secrets from "../src/Secrets.ts"
-import { usageLine } from "../src/UsagePresenter.ts"
 
 const base = {
   request_id: undefined,
@@ -18,7 +15,8 @@ const base = {
   overflow: undefined,
   reason: undefined,
   error_class: undefined,
-  message: undefined
+  message: undefined,
+  api_suffix: undefined
 }
 const row = (fields: Partial<ResultRow.ResultRow> & Pick<ResultRow.ResultRow, "outcome">): ResultRow.ResultRow => ({
   ...base,
@@ -39,11 +37,13 @@ describe("the bulk summary", () => {
     ])
       Tally.add(tally, result)
     assert.strictEqual(Tally.unsuccessful(tally), 4)
-    const text = Tally.render(
-      tally,
-      { bulkCalls: 2, rows: 4, allocated: 1, overflow: 1, rejected: {}, failed: {}, processingTimeMs: 12.345 },
-      2000
-    )
+    const text = Tally.render(tally, {
+      rows: 6,
+      elapsedMs: 2000,
+      bulkCalls: 2,
+      processingTimeMs: 12.345,
+      dryRun: false
+    })
     assert.deepStrictEqual(text.split("\n"), [
       "ringpool bulk: 6 rows in 2.0 s (3 rows/s)",
       "  allocated  2 (1 overflow)",
@@ -51,6 +51,60 @@ describe("the bulk summary", () => {
       "  failed     2 (InvalidInput 1, Timeout 1)",
       "  server     12.3 ms processing time in 2 bulk calls"
     ])
+  })
+
+  it("says 1 row and 1 bulk call", () => {
+    const tally = Tally.make()
+    Tally.add(tally, row({ outcome: "allocated", overflow: false }))
+    const text = Tally.render(tally, { rows: 1, elapsedMs: 100, bulkCalls: 1, processingTimeMs: 1, dryRun: false })
+    assert.include(text, "ringpool bulk: 1 row in 0.1 s")
+    assert.include(text, "in 1 bulk call")
+    assert.notInclude(text, "1 rows")
+    assert.notInclude(text, "1 bulk calls")
+  })
+
+  it("of a resumed run counts every row of FILE, and says how many rows were sent again", () => {
+    const earlier = Tally.make()
+    for (let i = 0; i < 5; i++) Tally.add(earlier, row({ outcome: "allocated", overflow: false }))
+    const tally = Tally.fromRecord(JSON.parse(JSON.stringify(Tally.toRecord(earlier))))!
+    Tally.add(tally, row({ outcome: "failed", reason: "Timeout" }))
+    const text = Tally.render(tally, {
+      rows: 1,
+      elapsedMs: 1000,
+      bulkCalls: 1,
+      processingTimeMs: 1,
+      dryRun: false,
+      resumed: { rowsBefore: 5, output: "out.ndjson", resent: 3 }
+    })
+    const lines = text.split("\n")
+    assert.strictEqual(
+      lines[0],
+      "ringpool bulk: 1 row in 1.0 s (1 rows/s), after the 5 results out.ndjson already held (6 in all)"
+    )
+    assert.include(lines[1], "resent     3 rows")
+    assert.include(text, "allocated  5")
+    assert.include(text, "failed     1 (Timeout 1)")
+  })
+
+  it("of a dry run counts valid and invalid rows, and says nothing was sent", () => {
+    const tally = Tally.make()
+    Tally.add(tally, row({ outcome: "valid" }))
+    Tally.add(tally, row({ outcome: "failed", reason: "InvalidInput" }))
+    const text = Tally.render(tally, { rows: 2, elapsedMs: 10, bulkCalls: 0, processingTimeMs: 0, dryRun: true })
+    assert.deepStrictEqual(text.split("\n").slice(1), [
+      "  valid      1",
+      "  invalid    1 (InvalidInput 1)",
+      "  nothing was sent"
+    ])
+  })
+
+  it("keeps at most 32 error classes by name, the rest as other (a hostile service cannot grow it)", () => {
+    const tally = Tally.make()
+    for (let i = 0; i < 100; i++) Tally.add(tally, row({ outcome: "rejected", error_class: `Class${i}` }))
+    assert.strictEqual(tally.rejected.size, 33)
+    assert.strictEqual(tally.rejected.get("other"), 68)
+    Tally.add(tally, row({ outcome: "rejected", error_class: "__proto__" }))
+    assert.strictEqual(Tally.unsuccessful(tally), 101)
   })
 })
 
@@ -75,7 +129,7 @@ describe("the progress line", () => {
     progress.update(tally)
     progress.clear()
     assert.deepStrictEqual(written, [
-      "\r\x1b[2Kringpool bulk: 1 rows, 1 allocated",
+      "\r\x1b[2Kringpool bulk: 1 row, 1 allocated",
       "\r\x1b[2Kringpool bulk: 2 rows, 1 allocated, 1 not allocated",
       "\r\x1b[2K"
     ])
@@ -90,37 +144,25 @@ describe("the progress line", () => {
   })
 })
 
-describe("chunks of a read", () => {
-  it("are at most the batch size, in order, and the read itself when it fits", () => {
-    const read = Array.from({ length: 23 }, (_, i) => i)
-    const chunks = chunksOf(read, 10)
-    assert.deepStrictEqual(
-      chunks.map((chunk) => chunk.length),
-      [10, 10, 3]
-    )
-    assert.deepStrictEqual(chunks.flat(), read)
-    assert.strictEqual(chunksOf(read, 50)[0], read)
-  })
-})
-
 describe("NAME=VALUE parameters", () => {
   it("keep their order, split at the first '=', and allow an empty value", () => {
-    assert.deepStrictEqual(
-      Params.parse(["m1=autos", "q=a=b", "m2=", "SMS Callback=true"]),
-      Result.succeed([
-        ["m1", "autos"],
-        ["q", "a=b"],
-        ["m2", ""],
-        ["SMS Callback", "true"]
-      ])
-    )
+    assert.deepStrictEqual(Params.parse(["m1=autos", "q=a=b", "m2=", "SMS Callback=true"]), [
+      ["m1", "autos"],
+      ["q", "a=b"],
+      ["m2", ""],
+      ["SMS Callback", "true"]
+    ])
   })
 
   it("refuse an argument without '=' or a name, and ring_pool_key, without quoting them", () => {
     const failure = (args: Array<string>) => {
-      const result = Params.parse(args)
-      assert.isTrue(Result.isFailure(result))
-      return Result.isFailure(result) ? result.failure : ""
+      try {
+        Params.parse(args)
+      } catch (error) {
+        assert.instanceOf(error, CliFailure)
+        return (error as CliFailure).message
+      }
+      return assert.fail("expected a usage failure")
     }
     assert.strictEqual(
       failure(["m1=a", "KEY-DO-NOT-PRINT-1234"]),
@@ -140,21 +182,13 @@ describe("masking", () => {
       "<redacted> <redacted> <redacted> 1/allocate_number.json?ring_pool_key=<redacted>&m1=a"
     )
   })
-})
 
-describe("usage errors", () => {
-  it("are one line that names the command and where to read more, without quoting stray arguments", () => {
-    const line = usageLine(
-      ["ringpool", "bulk"],
-      [
-        new CliError.UnexpectedArgument({ arguments: ["KEY-DO-NOT-PRINT-1234"] }),
-        new CliError.MissingOption({ option: "pool" })
-      ]
-    )
-    assert.strictEqual(
-      line,
-      "ringpool bulk: unexpected argument; Missing required flag: --pool (see ringpool bulk --help)"
-    )
+  it("hides them percent-encoded, with + for spaces, and any 6 characters of them", () => {
+    const env = { RINGPOOL_KEY: "SECRET key/42" }
+    const masked = Secrets.mask("a SECRET%20key%2F42 b SECRET+key%2f42 c ...ET key/ d", [], env)
+    assert.notInclude(masked, "SECRET")
+    assert.notInclude(masked, "ET key")
+    assert.include(masked, "<redacted>")
   })
 })
 

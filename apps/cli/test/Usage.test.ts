@@ -6,7 +6,7 @@ import { ringpool } from "./support/cli.ts"
 
 describe("--help", () => {
   it("is on every command, with usage and examples, on stdout, exit 0", async () => {
-    const commands = [[], ["demo"], ["allocate"], ["bulk"], ["suffix"], ["fake-server"]]
+    const commands = [[], ["demo"], ["allocate"], ["bulk"], ["suffix"], ["fake-server"], ["proxy"]]
     const runs = await Promise.all(commands.map((command) => ringpool([...command, "--help"])))
     runs.forEach((run, i) => {
       const name = ["ringpool", ...commands[i]!].join(" ")
@@ -14,27 +14,74 @@ describe("--help", () => {
       assert.strictEqual(run.stderr, "", name)
       assert.include(run.stdout, "USAGE", name)
       assert.include(run.stdout, `${name}`, name)
-      assert.include(run.stdout, "EXAMPLES", name)
+      // Every section, EXAMPLES included, follows a blank line.
+      assert.include(run.stdout, "\n\nEXAMPLES\n", name)
     })
     assert.include(runs[0]!.stdout, "ringpool demo")
     assert.include(runs[3]!.stdout, "--max-batch-size")
     assert.include(runs[3]!.stdout, "--concurrency")
+    assert.include(runs[3]!.stdout, "--resume")
+  })
+
+  it("marks required flags, and shows them in the usage line", async () => {
+    const run = await ringpool(["allocate", "--help"])
+    assert.match(run.stdout, /--pool ID\s+\(required\) Id of the ring pool/)
+    assert.include(run.stdout, "ringpool allocate --pool ID [flags] NAME=VALUE...")
+    assert.notMatch(run.stdout, /--key KEY\s+\(required\)/)
+  })
+
+  it("wins over anything else wrong on the line", async () => {
+    const run = await ringpool(["bulk", "--bogus", "--help"])
+    assert.strictEqual(run.code, 0)
+    assert.include(run.stdout, "ringpool bulk")
+  })
+
+  it("--version prints the version", async () => {
+    const run = await ringpool(["--version"])
+    assert.strictEqual(run.code, 0)
+    assert.match(run.stdout, /^ringpool \d+\.\d+\.\d+\n$/)
   })
 })
 
 describe("usage errors", () => {
-  it("exit 1 with a one-line reason on stderr", async () => {
+  it("exit 1 with a one-line reason on stderr that says what to write", async () => {
     const cases: Array<[Array<string>, Record<string, string>, string]> = [
-      [["allocate", "m1=a"], {}, "ringpool allocate: Missing required flag: --pool (see ringpool allocate --help)"],
-      [["allocate", "--pool", "1", "--key", "k"], {}, "Missing required argument: NAME=VALUE"],
+      [["allocate", "m1=a"], {}, "ringpool allocate: --pool ID is required (Id of the ring pool"],
+      [["allocate", "--pool", "1", "--key", "k"], {}, "missing NAME=VALUE: give at least one"],
       [["allocate", "--pool", "1", "--key", "k", "autos"], {}, "parameter 1 is not NAME=VALUE"],
-      [["suffix", "--pool", "1", "--kee", "k", "m1=a"], {}, "Unrecognized flag: --kee"],
-      [["bulk", "--output-format", "xml"], {}, "--output-format"],
-      [["bulk", "--max-batch-size", "0"], { RINGPOOL_KEY: "k" }, "--max-batch-size must be a positive integer, got 0"],
-      [["bulk"], { RINGPOOL_MAX_IN_FLIGHT: "many" }, "RINGPOOL_MAX_IN_FLIGHT is not valid"],
+      [["suffix", "--pool", "1", "--kee", "k", "m1=a"], {}, "unknown flag --kee. Did you mean --key?"],
+      [["bulk", "--output-format", "xml"], {}, "--output-format must be one of ndjson, csv, json; got 'xml'"],
+      [["bulk", "--max-batch-size", "many"], {}, "--max-batch-size must be a whole number, got 'many'"],
+      [
+        ["bulk", "--max-batch-size", "0"],
+        { RINGPOOL_KEY: "key-0123456789" },
+        "--max-batch-size must be a positive integer, got 0"
+      ],
+      [["bulk", "--pool"], {}, "unknown flag --pool"],
+      [["bulk", "--resume"], {}, "--resume continues the run of an --output FILE"],
+      [["bulk", "--output", "x.ndjson", "--resume", "--dry-run", "rows.ndjson"], {}, "--dry-run sends nothing"],
+      [["bulk", "--output", "x.ndjson", "--resume"], {}, "--resume needs the input as a FILE"],
+      [["bulk", "--dry-run", "--dry-run"], {}, "--dry-run is given twice"],
+      [["bulk", "a.ndjson", "b.ndjson"], {}, "unexpected argument 'b.ndjson': ringpool bulk takes one FILE"],
+      [
+        ["bulk"],
+        { RINGPOOL_MAX_IN_FLIGHT: "many" },
+        "RINGPOOL_MAX_IN_FLIGHT must be a positive whole number (bulk calls at once, such as 8), got 'many'"
+      ],
+      [
+        ["bulk"],
+        { RINGPOOL_MAX_BATCH_SIZE: "abc" },
+        "RINGPOOL_MAX_BATCH_SIZE must be a positive whole number (rows per bulk call, such as 100), got 'abc'"
+      ],
       [["bulk", "--base-url", "ftp://x"], {}, "--base-url / RINGPOOL_BASE_URL must be an http(s) URL"],
-      [["allocate-all"], {}, 'Unknown subcommand "allocate-all"'],
-      [["demo", "extra"], {}, "unexpected argument"]
+      [["allocate-all"], {}, "Unknown command 'allocate-all'."],
+      [
+        ["allcoate", "--pool", "1", "m1=a"],
+        {},
+        "ringpool: Unknown command 'allcoate'. Did you mean 'allocate'? (see ringpool --help)"
+      ],
+      [["--pool", "1"], {}, "unknown flag --pool: flags come after the command"],
+      [["demo", "extra"], {}, "ringpool demo: unexpected argument 'extra': ringpool demo takes no arguments"]
     ]
     const runs = await Promise.all(cases.map(([args, env]) => ringpool(args, { env, input: "" })))
     runs.forEach((run, i) => {
@@ -45,5 +92,19 @@ describe("usage errors", () => {
       assert.include(run.stderr, reason, label)
       assert.strictEqual(run.stderr.split("\n").length, 2, `${label} should say one line: ${run.stderr}`)
     })
+  })
+
+  it("never show a key given by flag or environment, even in the argument they quote", async () => {
+    const key = "FLAG-KEY-0123456789"
+    const runs = await Promise.all([
+      ringpool(["demo", key], { env: { RINGPOOL_KEY: key } }),
+      ringpool(["demo", `--key=${key}`]),
+      ringpool(["bulk", "--key", key, "--concurrency", "x"])
+    ])
+    for (const run of runs) {
+      assert.strictEqual(run.code, 1, run.stderr)
+      assert.notInclude(run.stderr, "FLAG-K")
+      assert.notInclude(run.stderr, "0123456789")
+    }
   })
 })

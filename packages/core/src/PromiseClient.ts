@@ -21,7 +21,6 @@ import * as ClientOptions from "./ClientOptions.ts"
 import type { ClientStats } from "./ClientStats.ts"
 import { AbortListeners } from "./internal/abortListeners.ts"
 import * as Engine from "./internal/engine.ts"
-import * as HttpClientTransport from "./internal/httpClientTransport.ts"
 import * as NodeTransport from "./internal/nodeTransport.ts"
 import type { BulkTransport } from "./internal/transport.ts"
 import * as Outcome from "./Outcome.ts"
@@ -70,13 +69,22 @@ export interface PromiseRingPoolClient {
 const closedError = () =>
   RingPoolError.make(new RingPoolError.InvalidRequest({ description: "the client is closed: create a new one" }))
 
-/** The transport of an `httpClient` layer, built in `scope`; it may build asynchronously, so it is a promise. */
-const layerTransport = (
+/**
+ * The transport of an `httpClient` layer, built in `scope`; it may build asynchronously, so it is a promise. Its
+ * module (and Effect's HTTP client with it) is loaded only here: the default Node transport does not need it, and a
+ * command-line tool that bundles the core starts without compiling it.
+ */
+const layerTransport = async (
   layer: Layer.Layer<HttpClient.HttpClient>,
   scope: Scope.Scope,
   resolved: ClientOptions.ResolvedOptions
-): Promise<BulkTransport> =>
-  Effect.runPromise(Layer.buildWithScope(layer, scope)).then((context) => HttpClientTransport.make(context, resolved))
+): Promise<BulkTransport> => {
+  const [HttpClientTransport, context] = await Promise.all([
+    import("./internal/httpClientTransport.ts"),
+    Effect.runPromise(Layer.buildWithScope(layer, scope))
+  ])
+  return HttpClientTransport.make(context, resolved)
+}
 
 /**
  * Creates a client. Options left out come from the environment (`RINGPOOL_BASE_URL`, `RINGPOOL_KEY`, ... as

@@ -2,8 +2,7 @@
  * A one-line progress indicator on stderr, only when stderr is a terminal: in a pipe or a log file it would be noise.
  * Redrawn at most every 200 ms, so a fast run does not spend its time drawing.
  */
-import type { Tally } from "./Tally.ts"
-import { unsuccessful } from "./Tally.ts"
+import { count, type Tally, unsuccessful } from "./Tally.ts"
 
 export interface Progress {
   readonly update: (tally: Tally) => void
@@ -25,7 +24,7 @@ export const make = (stream: NodeJS.WriteStream = process.stderr, now: () => num
       drawn = true
       const failed = unsuccessful(tally)
       stream.write(
-        `\r\x1b[2Kringpool bulk: ${tally.rows} rows, ${tally.allocated} allocated${failed > 0 ? `, ${failed} not allocated` : ""}`
+        `\r\x1b[2Kringpool bulk: ${count(tally.rows, "row")}, ${tally.allocated} allocated${failed > 0 ? `, ${failed} not allocated` : ""}`
       )
     },
     clear: () => {

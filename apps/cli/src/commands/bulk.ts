@@ -1,121 +1,76 @@
 /**
  * `ringpool bulk`: a file of rows in, one result per row out, streamed.
  */
-import { RingPoolClient } from "@ringpool/core"
-import * as RingPoolNode from "@ringpool/core/node"
-import { Effect, Option, Stream } from "effect"
-import { Argument, Command, Flag } from "effect/cli"
-import * as BulkRun from "../bulk/BulkRun.ts"
-import * as Progress from "../bulk/Progress.ts"
-import * as Tally from "../bulk/Tally.ts"
-import * as ClientSettings from "../ClientSettings.ts"
-import * as CliFailure from "../CliFailure.ts"
+import * as CommandSpec from "../cli/CommandSpec.ts"
 import * as Flags from "../Flags.ts"
-import type { UnreadableInput } from "../input/Decoder.ts"
-import * as InputSource from "../input/InputSource.ts"
-import * as Stdout from "../output/Stdout.ts"
-import * as Writer from "../output/Writer.ts"
 
-export const command = Command.make(
-  "bulk",
-  {
-    file: Argument.String("FILE").pipe(
-      Argument.withDescription("Rows to allocate for; - (the default) reads standard input"),
-      Argument.withDefault("-")
-    ),
-    inputFormat: Flag.Literals("input-format", InputSource.inputFormats).pipe(
-      Flag.withDescription("Format of the rows (default: from the file's extension, .csv or .json; else ndjson)"),
-      Flag.optional
-    ),
-    outputFormat: Flag.Literals("output-format", Writer.outputFormats).pipe(
-      Flag.withDescription("Format of the results on stdout (default: ndjson)"),
-      Flag.withDefault("ndjson")
-    ),
-    key: Flags.key,
-    baseUrl: Flags.baseUrl,
-    maxBatchSize: Flag.Int("max-batch-size").pipe(
-      Flag.withMetavar("N"),
-      Flag.withDescription("Rows per bulk call at most (default: RINGPOOL_MAX_BATCH_SIZE, else 100)"),
-      Flag.optional
-    ),
-    concurrency: Flag.Int("concurrency").pipe(
-      Flag.withMetavar("N"),
-      Flag.withDescription("Bulk calls in flight at once (default: RINGPOOL_MAX_IN_FLIGHT, else 8)"),
-      Flag.optional
-    )
+export const inputFormats = ["ndjson", "csv", "json"] as const
+export type InputFormat = (typeof inputFormats)[number]
+export const outputFormats = ["ndjson", "csv", "json"] as const
+export type OutputFormat = (typeof outputFormats)[number]
+
+export const flags = {
+  inputFormat: {
+    kind: "choice",
+    choices: inputFormats,
+    metavar: "ndjson|csv|json",
+    description: "Format of the rows (default: from the file's extension, .csv or .json; else ndjson)"
   },
-  Effect.fnUntraced(function* ({ file, inputFormat, outputFormat, key, baseUrl, maxBatchSize, concurrency }) {
-    const settings = yield* ClientSettings.resolve({ baseUrl, key, maxBatchSize, concurrency })
-    const format = InputSource.formatOf(file, Option.getOrUndefined(inputFormat))
-    if (file === "-" && process.stdin.isTTY === true) {
-      // Without a FILE the rows are read from the terminal: say so, or it looks like a hang.
-      process.stderr.write(
-        "ringpool bulk: reading rows from the terminal (Ctrl-D ends them); pass a FILE to read a file\n"
-      )
-    }
-    const rows = yield* InputSource.rowsOf(file, format).pipe(
-      Effect.mapError((error) => CliFailure.usage(error.message))
-    )
-    const writer = Writer.make(outputFormat)
-    const tally = Tally.make()
-    const progress = Progress.make()
-    const started = Date.now()
+  outputFormat: {
+    kind: "choice",
+    choices: outputFormats,
+    metavar: "ndjson|csv|json",
+    description: "Format of the results (default: ndjson)"
+  },
+  output: {
+    kind: "string",
+    metavar: "FILE",
+    description:
+      "Write the results to FILE instead of stdout, so that a crash or Ctrl-C leaves FILE holding complete results only, and the run can be resumed (FILE.ledger records it)"
+  },
+  resume: {
+    kind: "boolean",
+    description:
+      "With --output: continue the run FILE holds, after its last result. Rows with a result in FILE are not sent again"
+  },
+  dryRun: {
+    kind: "boolean",
+    description:
+      "Check every row and write the api_suffix it would be sent with (key masked), one result per row; send nothing"
+  },
+  key: Flags.key,
+  baseUrl: Flags.baseUrl,
+  maxBatchSize: {
+    kind: "integer",
+    metavar: "N",
+    description: "Rows per bulk call at most (default: RINGPOOL_MAX_BATCH_SIZE, else 100)"
+  },
+  concurrency: {
+    kind: "integer",
+    metavar: "N",
+    description: "Bulk calls in flight at once (default: RINGPOOL_MAX_IN_FLIGHT, else 8)"
+  }
+} as const
 
-    const summarize = (stats: RingPoolClient.ClientStats, note?: string) => {
-      progress.clear()
-      process.stderr.write(
-        `${Tally.render(tally, stats, Date.now() - started)}\n${note === undefined ? "" : `  ${note}\n`}`
-      )
-    }
+export type Input = CommandSpec.Input<typeof flags>
 
-    const inputError = yield* Effect.gen(function* () {
-      const client = yield* RingPoolClient.RingPoolClient
-      yield* Stdout.write(writer.start)
-      const inputError = yield* BulkRun.results(client, rows, {
-        maxBatchSize: settings.resolved.maxBatchSize,
-        concurrency: settings.resolved.maxInFlight
-      }).pipe(
-        Stream.runForEach((results) => {
-          for (const result of results) Tally.add(tally, result)
-          progress.update(tally)
-          return Stdout.write(writer.rows(results))
-        }),
-        Effect.as(undefined),
-        // Input found unreadable part way (text after a JSON document) still gets its results closed and its
-        // summary, then exits 1.
-        Effect.catchTag("UnreadableInput", (error: UnreadableInput) => Effect.succeed(error)),
-        // Ctrl-C: what was written stays valid (a JSON array is closed) and the summary says how far it got.
-        Effect.onInterrupt(() =>
-          Effect.flatMap(client.stats, (stats) => {
-            summarize(stats, "interrupted: rows after these may have been sent (and allocated), but are not shown")
-            return Effect.ignore(Stdout.write(writer.end()))
-          })
-        )
-      )
-      yield* Stdout.write(writer.end())
-      // Input refused before its first row (a CSV header without ring_pool_id) needs its one line, not a summary.
-      if (inputError === undefined || tally.rows > 0) summarize(yield* client.stats)
-      return inputError
-    }).pipe(
-      Effect.provide(RingPoolNode.layer(settings.options)),
-      // The options were checked by ClientSettings.resolve; a failure to build the client is still the settings'.
-      Effect.catchTag("RingPoolError", (error) => Effect.fail(CliFailure.usage(error.message)))
-    )
-
-    if (inputError !== undefined) return yield* CliFailure.usage(inputError.message)
-    if (Tally.unsuccessful(tally) > 0) return yield* CliFailure.rowsFailed("")
-  })
-).pipe(
-  Command.withShortDescription("Allocate a number for every row of a file; one result per row, in order"),
-  Command.withDescription(
-    [
-      "Allocate a number for every row of a file (NDJSON, CSV or JSON) and write one result per row to stdout, in input order. Streams: memory stays flat for any file size.",
-      'A row has ring_pool_id, optionally ring_pool_key (else --key / RINGPOOL_KEY) and request_id; every other field is a RingPool parameter. JSON input may also be the API\'s own body, {"requests":[{"api_suffix":...,"request_id":...}]}.',
-      "A result has line (where the row starts in the input), outcome (allocated, rejected or failed), request_id, and promo_number, promo_number_formatted, tracking_url, overflow; or reason, error_class and message. A line that cannot be read is a failed row with reason InvalidInput; the rest still run.",
-      "A summary goes to stderr (and progress, when stderr is a terminal). Exit 0: every row allocated; 1: bad usage or unreadable input; 2: at least one row rejected or failed."
-    ].join("\n\n  ")
-  ),
-  Command.withExamples([
+export const command = CommandSpec.define({
+  name: "bulk",
+  summary: "Allocate a number for every row of a file; one result per row, in order",
+  description: [
+    "Allocate a number for every row of a file (NDJSON, CSV or JSON) and write one result per row, in input order. Streams: memory stays flat for any file size.",
+    'A row has ring_pool_id, optionally ring_pool_key (else --key / RINGPOOL_KEY) and request_id; every other field is a RingPool parameter. JSON input may also be the API\'s own body, {"requests":[{"api_suffix":...,"request_id":...}]}.',
+    "A result has line (where the row starts in the input), outcome (allocated, rejected or failed), request_id, and promo_number, promo_number_formatted, tracking_url, overflow; or reason, error_class and message. A line that cannot be read is a failed row with reason InvalidInput; the rest still run.",
+    "Long runs: with --output FILE, a run that dies (a crash, a kill, Ctrl-C) continues with the same command and --resume; only the rows that were in flight when it died can be sent twice, and the summary says how many.",
+    "A summary goes to stderr (and progress, when stderr is a terminal). Exit 0: every row allocated (with --dry-run: every row valid); 1: bad usage or unreadable input; 2: at least one row rejected or failed (invalid)."
+  ],
+  flags,
+  argument: {
+    name: "FILE",
+    arity: "optional",
+    description: "Rows to allocate for; - (the default) reads standard input"
+  },
+  examples: [
     {
       command: "ringpool bulk rows.ndjson > results.ndjson",
       description: 'Rows like {"ring_pool_id":"12345","m1":"autos"}'
@@ -125,6 +80,14 @@ export const command = Command.make(
       description: "CSV with a header: ring_pool_id,request_id,m1,m2 (optional ring_pool_key column)"
     },
     {
+      command: "ringpool bulk big.ndjson --output results.ndjson",
+      description: "A long run; if it dies, the same command with --resume continues it"
+    },
+    {
+      command: "ringpool bulk rows.csv --dry-run",
+      description: "Check a file: every row's api_suffix (key masked), nothing sent"
+    },
+    {
       command: "cat body.json | ringpool bulk - --input-format json",
       description: 'The API\'s own {"requests":[{"api_suffix":...}]} body'
     },
@@ -132,5 +95,6 @@ export const command = Command.make(
       command: "ringpool bulk big.ndjson --max-batch-size 200 --concurrency 4",
       description: "Bigger bulk calls, fewer at once"
     }
-  ])
-)
+  ],
+  run: async (input) => (await import("../run/bulk.ts")).run(input)
+})

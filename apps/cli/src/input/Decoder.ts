@@ -2,7 +2,6 @@
  * What the three input formats have in common: text goes in as it arrives, finished rows come out in input order.
  * Decoders are plain synchronous code (they run for every row) and hold at most one unfinished record.
  */
-import { Schema } from "effect"
 import type { InputRow } from "./InputRow.ts"
 
 export interface Decoder {
@@ -13,9 +12,13 @@ export interface Decoder {
 }
 
 /** The input cannot be read as a whole (no header, not the JSON shape we read): exit 1. */
-export class UnreadableInput extends Schema.TaggedError<UnreadableInput>()("UnreadableInput", {
-  message: Schema.String
-}) {}
+export class UnreadableInput extends Error {
+  readonly _tag = "UnreadableInput"
+  constructor({ message }: { readonly message: string }) {
+    super(message)
+    this.name = "UnreadableInput"
+  }
+}
 
 /**
  * A bulk row is a few hundred characters; a record beyond 1 MiB is a broken file (an unclosed quote), and holding

@@ -13,7 +13,12 @@ import { type AllocationRequest, ApiSuffix } from "@ringpool/core"
 import { Redacted, Result } from "effect"
 
 export type InputRow =
-  | { readonly line: number; readonly request: AllocationRequest.AllocationRequest }
+  | {
+      readonly line: number
+      readonly request: AllocationRequest.AllocationRequest
+      /** About the characters the row puts in a bulk call (its parameters, or its suffix): what a chunk holds. */
+      readonly size: number
+    }
   | { readonly line: number; readonly problem: string; readonly requestId?: string }
 
 export const invalid = (line: number, problem: string, requestId?: string): InputRow =>
@@ -28,16 +33,21 @@ const asText = (value: unknown): string | undefined =>
       : undefined
 
 /**
- * The row of a record's fields, in order. `line` is where the record starts in the input.
+ * The row of a record's fields, in order: `names[i]` is the name of `values[i]` (a CSV header and a record; a JSON
+ * object's keys and values). `line` is where the record starts in the input. (Two arrays, not pairs: this runs
+ * for every row, and a pair per field would be most of a row's garbage.)
  */
-export const fromFields = (line: number, fields: Iterable<readonly [string, unknown]>): InputRow => {
+export const fromFields = (line: number, names: ReadonlyArray<string>, values: ArrayLike<unknown>): InputRow => {
   let ringPoolId: unknown
   let ringPoolKey: unknown
   let requestIdValue: unknown
   let apiSuffix: unknown
   const params: Array<readonly [string, string]> = []
+  let size = 0
   let badParam: string | undefined
-  for (const [name, value] of fields) {
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!
+    const value = values[i]
     if (name === "ring_pool_id") ringPoolId = value
     else if (name === "ring_pool_key") ringPoolKey = value
     else if (name === "request_id") requestIdValue = value
@@ -45,7 +55,10 @@ export const fromFields = (line: number, fields: Iterable<readonly [string, unkn
     else {
       const text = asText(value)
       if (text === undefined) badParam ??= name
-      else params.push([name, text])
+      else {
+        params.push([name, text])
+        size += name.length + text.length + 2
+      }
     }
   }
 
@@ -77,7 +90,7 @@ export const fromFields = (line: number, fields: Iterable<readonly [string, unkn
   }
   // An empty key falls back to --key / RINGPOOL_KEY, for the same reason as an empty request_id.
   const key = typeof ringPoolKey === "string" && ringPoolKey !== "" ? ringPoolKey : undefined
-  return { line, request: { ringPoolId: id, ringPoolKey: key, params, requestId } }
+  return { line, request: { ringPoolId: id, ringPoolKey: key, params, requestId }, size }
 }
 
 const fromSuffix = (
@@ -98,5 +111,5 @@ const fromSuffix = (
   }
   // `ring_pool_key=` with nothing after it falls back to --key / RINGPOOL_KEY, like an empty cell.
   const key = ringPoolKey !== undefined && Redacted.value(ringPoolKey) !== "" ? ringPoolKey : undefined
-  return { line, request: { ringPoolId, ringPoolKey: key, params, requestId } }
+  return { line, request: { ringPoolId, ringPoolKey: key, params, requestId }, size: apiSuffix.length }
 }

@@ -19,5 +19,5 @@ export const rowOfJson = (line: number, text: string): InputRow => {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     return invalid(line, 'not a JSON object: a row is an object such as {"ring_pool_id":"123","m1":"autos"}')
   }
-  return fromFields(line, Object.entries(value))
+  return fromFields(line, Object.keys(value), Object.values(value))
 }

@@ -2,12 +2,12 @@
  * Writing results to standard output at the pace the reader downstream takes them: a write waits for `drain`
  * when Node's buffer is full, so a slow pipe slows the run down instead of filling memory.
  */
-import { Effect, Schema } from "effect"
 
 /** The reader of stdout went away (e.g. `| head`): results of rows already allocated could not be written. */
-export class StdoutClosed extends Schema.TaggedError<StdoutClosed>()("StdoutClosed", {}) {
-  override get message(): string {
-    return "standard output was closed before every result was written"
+export class StdoutClosed extends Error {
+  constructor() {
+    super("standard output was closed before every result was written")
+    this.name = "StdoutClosed"
   }
 }
 
@@ -16,18 +16,20 @@ const noteClosed = () => {
   closed = true
 }
 
-/** Writes `text` to stdout, waiting when the pipe is full. */
-export const write = (text: string): Effect.Effect<void, StdoutClosed> =>
-  Effect.callback<void, StdoutClosed>((resume) => {
-    const stdout = process.stdout
-    if (closed || stdout.destroyed) return resume(Effect.fail(new StdoutClosed()))
-    if (!stdout.listeners("error").includes(noteClosed)) stdout.on("error", noteClosed)
-    if (text === "" || stdout.write(text)) return resume(Effect.void)
+/** Writes `text` to stdout, waiting when the pipe is full; rejects with `StdoutClosed` once the reader is gone. */
+export const write = (text: string): Promise<void> => {
+  const stdout = process.stdout
+  if (closed || stdout.destroyed) return Promise.reject(new StdoutClosed())
+  if (!stdout.listeners("error").includes(noteClosed)) stdout.on("error", noteClosed)
+  if (text === "" || stdout.write(text)) return Promise.resolve()
+  return new Promise((resolve, reject) => {
     const done = () => {
       stdout.off("drain", done)
       stdout.off("close", done)
-      resume(closed ? Effect.fail(new StdoutClosed()) : Effect.void)
+      if (closed) reject(new StdoutClosed())
+      else resolve()
     }
     stdout.on("drain", done)
     stdout.on("close", done)
   })
+}

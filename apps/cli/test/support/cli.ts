@@ -33,6 +33,8 @@ export interface Run {
   readonly signal: NodeJS.Signals | null
   readonly stdout: string
   readonly stderr: string
+  /** With `peak: true`: the child's peak resident set size, in MiB (its report is left out of `stderr`). */
+  readonly peakMiB: number
 }
 
 export interface RunOptions {
@@ -42,19 +44,31 @@ export interface RunOptions {
   readonly env?: Record<string, string>
   /** Flags for `node` itself, before the script. */
   readonly nodeArgs?: ReadonlyArray<string>
+  /** Measure the child's peak RSS (a preloaded script reports it as the child exits). */
+  readonly peak?: boolean
 }
 
-/** This process's environment without RINGPOOL_*, plus `extra`. */
+const peakReporter = fileURLToPath(new URL("./peakRss.cjs", import.meta.url))
+const peakLine = /peak-rss-kib=(\d+)\n/
+
+/**
+ * This process's environment without RINGPOOL_* (and without npm's npm_*, which say how the tests were started and
+ * change what the demo suggests), plus `extra`.
+ */
 export const cleanEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = {}
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith("RINGPOOL_")) env[name] = value
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!name.startsWith("RINGPOOL_") && !name.startsWith("npm_")) env[name] = value
+  }
   return { ...env, NO_COLOR: "1", ...extra }
 }
 
 export const ringpool = (args: ReadonlyArray<string>, options: RunOptions = {}): Promise<Run> =>
   new Promise((resolve, reject) => {
+    const env = cleanEnv(options.env)
+    if (options.peak === true) env.NODE_OPTIONS = `--require ${peakReporter}`
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bin, ...args], {
-      env: cleanEnv(options.env),
+      env,
       stdio: ["pipe", "pipe", "pipe"]
     })
     let stdout = ""
@@ -66,7 +80,16 @@ export const ringpool = (args: ReadonlyArray<string>, options: RunOptions = {}):
       stderr += chunk
     })
     child.on("error", reject)
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
+    child.on("close", (code, signal) => {
+      const peak = peakLine.exec(stderr)
+      resolve({
+        code,
+        signal,
+        stdout,
+        stderr: stderr.replace(peakLine, ""),
+        peakMiB: peak === null ? Number.NaN : Number(peak[1]) / 1024
+      })
+    })
     child.stdin.on("error", () => undefined)
     child.stdin.end(options.input ?? "")
   })

@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// Builds the shipped `ringpool`: src/bin.ts and everything it uses (the core, the testkit, Effect, csv-parse,
+// csv-stringify) bundled by esbuild into dist/, so that the package has no run-time dependencies.
+//
+// dist/bin.js is the entry; what only one command needs is in chunks of its own that the entry imports when that
+// command runs (esbuild's code splitting of `import()`): `ringpool --help` compiles a few kilobytes, not Effect.
+import { chmodSync, readFileSync, rmSync } from "node:fs"
+import { createRequire } from "node:module"
+import { build } from "esbuild"
+
+/**
+ * `node:http` and `node:https` through `process.getBuiltinModule` (Node 20.16 and later) instead of `import`: an
+ * ESM import of a built-in builds a facade of all its exports, and for `node:http` on Node 22 and 24 that reads its
+ * lazy `WebSocket` export, which loads Node's whole fetch implementation (about 20 ms of every `ringpool allocate`).
+ * The named exports are the module's plain values on the Node that bundles (not its getters, which would do the
+ * same); only these two modules, whose values are the same on Node 20, 22 and 24 (other modules have values that
+ * later versions made deprecated getters, which would warn).
+ */
+const httpWithoutFacade = {
+  name: "http-without-facade",
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?https?$/ }, ({ path }) => ({
+      path: path.replace(/^node:/, ""),
+      namespace: "builtin"
+    }))
+    build.onLoad({ filter: /.*/, namespace: "builtin" }, ({ path }) => {
+      const module = createRequire(import.meta.url)(path)
+      const values = Object.keys(module).filter(
+        (key) => /^[A-Za-z]\w*$/.test(key) && "value" in Object.getOwnPropertyDescriptor(module, key)
+      )
+      return {
+        contents: `const m = process.getBuiltinModule(${JSON.stringify(`node:${path}`)}); export default m; export const { ${values.join(", ")} } = m;`,
+        loader: "js"
+      }
+    })
+  }
+}
+
+const outdir = new URL("../dist/", import.meta.url)
+const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"))
+rmSync(outdir, { recursive: true, force: true })
+await build({
+  entryPoints: { bin: new URL("../src/bin.ts", import.meta.url).pathname },
+  outdir: outdir.pathname,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20.19",
+  chunkNames: "chunks/[name]-[hash]",
+  minify: process.env.RINGPOOL_BUNDLE_PLAIN === undefined,
+  define: { RINGPOOL_VERSION: JSON.stringify(version) },
+  legalComments: "none",
+  // CommonJS inside the bundle may `require` Node's own modules: give each chunk a real `require`.
+  banner: {
+    js: 'const require = process.getBuiltinModule("node:module").createRequire(import.meta.url);'
+  },
+  plugins: [httpWithoutFacade],
+  logLevel: "warning"
+})
+chmodSync(new URL("bin.js", outdir), 0o755)

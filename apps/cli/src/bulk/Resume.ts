@@ -1,0 +1,118 @@
+/**
+ * Where a bulk run with `--output FILE` starts: afresh, or (`--resume`) after the last result FILE holds.
+ *
+ * A fresh run refuses to replace a FILE whose ledger records an unfinished run: those results are the only record
+ * of numbers already allocated, and running the input again would allocate them a second time.
+ *
+ * A resumed run checks, before anything is sent, that it continues the same run: the same formats and service
+ * (the ledger's first line), and the same input (the input's first bytes, up to what the run had read, have the
+ * fingerprint the ledger recorded). Then it repairs FILE: complete rows after the ledger's last mark are counted,
+ * a torn last row is cut off. Each refusal is one line that says why and what to do.
+ */
+import { rmSync } from "node:fs"
+import { stat } from "node:fs/promises"
+import * as CliFailure from "../CliFailure.ts"
+import * as InputSource from "../input/InputSource.ts"
+import * as Recovery from "../output/Recovery.ts"
+import * as ResultFile from "../output/ResultFile.ts"
+import * as Ledger from "./Ledger.ts"
+import * as Tally from "./Tally.ts"
+
+export interface Start {
+  readonly file: ResultFile.ResultFile
+  readonly ledger: Ledger.Ledger | undefined
+  /** FILE's rows so far (all of them from an earlier run). */
+  readonly tally: Tally.Tally
+  /** The rows an earlier run may have sent without writing their results: numbers `rows + 1` to this. */
+  readonly inFlightThrough: number
+  /** What a resumed FILE already held: rows, and whether its start (a CSV header, `[`) is written. */
+  readonly rowsBefore: number
+}
+
+const settingNames: ReadonlyArray<readonly [keyof Ledger.Settings, string]> = [
+  ["inputFormat", "--input-format"],
+  ["outputFormat", "--output-format"],
+  ["service", "--base-url / RINGPOOL_BASE_URL"]
+]
+
+const firstMark = (start: number, input: string): Ledger.Mark => ({
+  sent: 0,
+  input: 0,
+  sha256: input,
+  written: 0,
+  bytes: start,
+  tally: Tally.toRecord(Tally.make())
+})
+
+/** SHA-256 of no bytes: the fingerprint of an input of which nothing was read yet. */
+const emptyDigest = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+/** A new run into FILE. `start` is the output's start (a CSV header, `[`), written at once. */
+export const fresh = async (
+  output: string,
+  header: Ledger.Header,
+  start: string,
+  withLedger: boolean
+): Promise<Start> => {
+  const recorded = await Ledger.read(output)
+  if (recorded !== undefined && recorded !== "unreadable" && recorded.mark.finished !== true) {
+    throw CliFailure.usage(
+      `${output} holds an unfinished run (see ${Ledger.pathOf(output)}): add --resume to continue it, or remove both files to start over (its rows would be allocated again)`
+    )
+  }
+  const file = ResultFile.create(output)
+  file.write(start)
+  // A dry run's FILE cannot be resumed: an earlier run's ledger beside it would describe other results.
+  if (!withLedger) rmSync(Ledger.pathOf(output), { force: true })
+  const ledger = withLedger ? Ledger.create(output, header, firstMark(file.size(), emptyDigest)) : undefined
+  return { file, ledger, tally: Tally.make(), inFlightThrough: 0, rowsBefore: 0 }
+}
+
+/** The run FILE holds, continued (`header` is this run's: its input FILE and settings). */
+export const resume = async (output: string, header: Ledger.Header, columns: ReadonlyArray<string>): Promise<Start> => {
+  const recorded = await Ledger.read(output)
+  if (recorded === undefined) {
+    throw CliFailure.usage(
+      `nothing to resume: ${Ledger.pathOf(output)} does not exist (a run with --output FILE writes it); leave out --resume to start a run`
+    )
+  }
+  if (recorded === "unreadable") {
+    throw CliFailure.usage(`cannot resume: ${Ledger.pathOf(output)} is not a ledger of ringpool bulk, or is damaged`)
+  }
+  for (const [name, flag] of settingNames) {
+    if (recorded.header[name] !== header[name]) {
+      throw CliFailure.usage(
+        `cannot resume: ${output} was written with ${flag} ${recorded.header[name]}, not ${header[name]}: resume with the same settings`
+      )
+    }
+  }
+  const mark = recorded.mark
+  const digest = await InputSource.prefixDigest(header.input, mark.input)
+  if (digest !== mark.sha256) {
+    throw CliFailure.usage(
+      `cannot resume: ${output} was written for another input (${header.input} does not begin with the ${mark.input} bytes ${recorded.header.input} had when the run stopped); resume with the same input FILE`
+    )
+  }
+  const tally = Tally.fromRecord(mark.tally)!
+  const size = await stat(output).then(
+    (info) => info.size,
+    () => -1
+  )
+  const recovered =
+    size < mark.bytes ? undefined : await Recovery.scan(output, header.outputFormat, columns, mark.bytes)
+  if (recovered === undefined) {
+    throw CliFailure.usage(
+      `cannot resume: ${output} is shorter than its ledger records (it was changed since the run stopped); start a new run`
+    )
+  }
+  for (const row of recovered.rows) Tally.add(tally, row)
+  const file = ResultFile.reopen(output, recovered.end)
+  if (recovered.newlineMissing) file.write("\n")
+  return {
+    file,
+    ledger: Ledger.reopen(output, recorded),
+    tally,
+    inFlightThrough: mark.sent,
+    rowsBefore: tally.rows
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * `--output FILE`: results written with one synchronous write per chunk, in the order of the rows. A write that
+ * returns is in the kernel's hands, so a crash or SIGKILL afterwards cannot lose it; one that a crash cuts short
+ * leaves a torn last line, which `Recovery` finds and a resumed run cuts off.
+ */
+import { closeSync, openSync, truncateSync, writeSync } from "node:fs"
+
+export interface ResultFile {
+  readonly write: (text: string) => void
+  /** Bytes the file holds. */
+  readonly size: () => number
+  readonly close: () => void
+}
+
+const opened = (fd: number, start: number): ResultFile => {
+  let size = start
+  return {
+    write: (text) => {
+      const bytes = Buffer.from(text)
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at)
+      size += bytes.length
+    },
+    size: () => size,
+    close: () => closeSync(fd)
+  }
+}
+
+/** A new, empty FILE (replacing any). */
+export const create = (path: string): ResultFile => opened(openSync(path, "w"), 0)
+
+/** FILE cut to its first `size` bytes (its complete rows), to be continued. */
+export const reopen = (path: string, size: number): ResultFile => {
+  truncateSync(path, size)
+  return opened(openSync(path, "a"), size)
+}

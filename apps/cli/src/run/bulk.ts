@@ -1,0 +1,191 @@
+/**
+ * What `ringpool bulk` does: settings checked, input opened, output prepared (stdout, a fresh FILE, or a resumed
+ * one), the rows run through `BulkRun`, and the summary and exit code.
+ *
+ * Ctrl-C or SIGTERM: no further chunk is sent, the chunks in flight get their answers and their results are
+ * written (a JSON array is closed), the summary says how far the run got, exit 130. A second signal exits at once;
+ * with --output, FILE still holds complete rows only, and --resume continues.
+ */
+import { createRingPoolClient } from "@ringpool/core"
+import * as BulkRun from "../bulk/BulkRun.ts"
+import * as DryRun from "../bulk/DryRun.ts"
+import type * as Ledger from "../bulk/Ledger.ts"
+import * as Progress from "../bulk/Progress.ts"
+import * as Resume from "../bulk/Resume.ts"
+import * as Tally from "../bulk/Tally.ts"
+import * as ClientSettings from "../ClientSettings.ts"
+import * as CliFailure from "../CliFailure.ts"
+import type { Input } from "../commands/bulk.ts"
+import * as InputSource from "../input/InputSource.ts"
+import * as ResultRow from "../output/ResultRow.ts"
+import * as Stdout from "../output/Stdout.ts"
+import * as Writer from "../output/Writer.ts"
+import * as Secrets from "../Secrets.ts"
+import * as Signals from "../Signals.ts"
+
+/**
+ * Characters of rows in flight at most, all chunks together (a chunk gets its share): rows of a few hundred
+ * characters never reach it, and rows of 1 MB go a few at a time instead of a thousand per call.
+ */
+const inFlightChars = 16 * 1024 * 1024
+
+const refuseCombinations = (flags: Input["flags"], file: string) => {
+  if (flags.resume && flags.output === undefined) {
+    throw CliFailure.usage("--resume continues the run of an --output FILE: add the --output FILE that run wrote")
+  }
+  if (flags.resume && flags.dryRun) {
+    throw CliFailure.usage("--dry-run sends nothing, so there is nothing to resume: leave out --resume")
+  }
+  if (flags.resume && file === "-") {
+    throw CliFailure.usage(
+      "--resume needs the input as a FILE: standard input cannot be checked against the run it continues"
+    )
+  }
+  if (flags.output === "-" || flags.output === "") {
+    throw CliFailure.usage("--output needs a file name (without --output, results go to stdout)")
+  }
+}
+
+export const run = async ({ flags, args }: Input): Promise<number> => {
+  const file = args[0] ?? "-"
+  refuseCombinations(flags, file)
+  const settings = ClientSettings.resolve(flags)
+  const inputFormat = InputSource.formatOf(file, flags.inputFormat)
+  const outputFormat = flags.outputFormat ?? "ndjson"
+  const columns = flags.dryRun ? ResultRow.checkColumns : ResultRow.columns
+  const { maxBatchSize, maxInFlight: concurrency } = settings.resolved
+
+  if (file === "-" && process.stdin.isTTY === true) {
+    // Without a FILE the rows are read from the terminal: say so, or it looks like a hang.
+    process.stderr.write(
+      "ringpool bulk: reading rows from the terminal (Ctrl-D ends them); pass a FILE to read a file\n"
+    )
+  }
+  const source = await InputSource.open(file, inputFormat).catch((error: unknown) => {
+    throw CliFailure.usage(error instanceof Error ? error.message : String(error))
+  })
+
+  const header: Ledger.Header = {
+    ledger: "ringpool bulk",
+    version: 1,
+    input: file,
+    inputFormat,
+    outputFormat,
+    service: settings.resolved.bulkUrl
+  }
+  const start =
+    flags.output === undefined
+      ? undefined
+      : flags.resume
+        ? await Resume.resume(flags.output, header, columns)
+        : await Resume.fresh(flags.output, header, (await Writer.make(outputFormat, columns)).start, !flags.dryRun)
+  if (flags.resume && start !== undefined) {
+    const inFlight = start.inFlightThrough - start.rowsBefore
+    process.stderr.write(
+      `ringpool bulk: resuming ${flags.output} after its ${Tally.count(start.rowsBefore, "result")}${
+        inFlight > 0
+          ? `; the ${Tally.count(inFlight, "row")} after them had been sent without their results being written, and are sent again (each may get a second number)`
+          : ""
+      }\n`
+    )
+  }
+  const tally = start?.tally ?? Tally.make()
+  const writer = await Writer.make(outputFormat, columns, start?.rowsBefore ?? 0)
+  const write: (text: string) => void | Promise<void> = start === undefined ? Stdout.write : start.file.write
+  if (start === undefined) await Stdout.write(writer.start)
+
+  const client = flags.dryRun ? undefined : createRingPoolClient(settings.options)
+  const progress = Progress.make()
+  const stop = Signals.onStop()
+  void stop.stopped.then(source.stop)
+  const started = Date.now()
+  let ran: BulkRun.Ran
+  try {
+    ran = await BulkRun.run({
+      reads: source.reads,
+      skip: start?.rowsBefore ?? 0,
+      inFlightThrough: start?.inFlightThrough ?? 0,
+      maxBatchSize,
+      concurrency,
+      chunkChars: Math.max(1, Math.floor(inFlightChars / concurrency)),
+      resolve:
+        client === undefined
+          ? (rows) => DryRun.check(rows, settings.resolved.defaultKey)
+          : (rows) => {
+              const requests = []
+              for (const row of rows) if ("request" in row) requests.push(row.request)
+              return client.allocateAll(requests).then((outcomes) => {
+                let next = 0
+                return rows.map((row) =>
+                  "request" in row
+                    ? ResultRow.fromOutcome(row.line, row.request.requestId, outcomes[next++]!)
+                    : ResultRow.fromInvalid(row)
+                )
+              })
+            },
+      beforeSend: (lastRow) =>
+        start?.ledger?.mark({
+          sent: lastRow,
+          input: source.bytesRead(),
+          sha256: source.digest(),
+          written: tally.rows,
+          bytes: start.file.size(),
+          tally: Tally.toRecord(tally)
+        }),
+      write: (results) => {
+        Tally.addAll(tally, results)
+        progress.update(tally)
+        return write(writer.rows(results))
+      },
+      stopRequested: stop.requested
+    })
+    // The ledger's rows end before the output's end (a JSON array's `]`), which a resumed run writes again.
+    const rowsEnd = start?.file.size() ?? 0
+    await write(writer.end())
+    if (!ran.stopped && ran.unreadable === undefined && start?.ledger !== undefined) {
+      start.ledger.mark({
+        sent: tally.rows,
+        input: source.bytesRead(),
+        sha256: source.digest(),
+        written: tally.rows,
+        bytes: rowsEnd,
+        tally: Tally.toRecord(tally),
+        finished: true
+      })
+    }
+  } finally {
+    stop.dispose()
+    start?.file.close()
+    start?.ledger?.close()
+    await client?.close()
+  }
+
+  const stats = client?.stats()
+  const notes: Array<string> = []
+  if (ran.stopped) {
+    notes.push(
+      flags.output === undefined
+        ? "  interrupted: every row sent has its result above; the rows after them were not sent"
+        : `  interrupted: every row sent has its result in ${flags.output}; run the same command with --resume to continue`
+    )
+  }
+  // Input refused before its first row (a CSV header without ring_pool_id) needs its one line, not a summary.
+  if (ran.unreadable === undefined || ran.rows > 0 || start !== undefined) {
+    progress.clear()
+    const summary = Tally.render(tally, {
+      rows: ran.rows,
+      elapsedMs: Date.now() - started,
+      bulkCalls: stats?.bulkCalls ?? 0,
+      processingTimeMs: stats?.processingTimeMs ?? 0,
+      dryRun: flags.dryRun,
+      resumed:
+        flags.resume && start !== undefined
+          ? { rowsBefore: start.rowsBefore, output: flags.output!, resent: ran.resent }
+          : undefined
+    })
+    process.stderr.write(`${Secrets.mask([summary, ...notes].join("\n"))}\n`)
+  }
+  if (ran.unreadable !== undefined) throw CliFailure.usage(ran.unreadable.message)
+  if (ran.stopped) return 130
+  return Tally.unsuccessful(tally) > 0 ? 2 : 0
+}

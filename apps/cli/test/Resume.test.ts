@@ -1,0 +1,287 @@
+/**
+ * `ringpool bulk --output FILE` and `--resume`, against the fake on loopback: runs killed with SIGKILL at random
+ * points and resumed, until the input is done. Allocation is not idempotent, so what matters is what the fake
+ * saw: every row allocated, and no row twice except the ones each resumed run said it sent again (rows the killed
+ * run had sent without writing their results).
+ *
+ * The kill points come from a seeded generator; the seed is printed, and RINGPOOL_TEST_SEED replays a run.
+ */
+import { spawn } from "node:child_process"
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, assert, beforeAll, beforeEach, describe, it } from "@effect/vitest"
+import { type FakeRingPoolServer, startFakeRingPoolServer } from "@ringpool/testkit"
+import { parse } from "csv-parse/sync"
+import { bin, cleanEnv, ringpool } from "./support/cli.ts"
+import { seeded, writeLines } from "./support/files.ts"
+
+const seed = Number(process.env.RINGPOOL_TEST_SEED ?? Date.now() % 1_000_000_000)
+console.log(`Resume.test.ts: kill points from seed ${seed} (RINGPOOL_TEST_SEED=${seed} replays them)`)
+
+const random = seeded(seed)
+
+const dir = mkdtempSync(join(tmpdir(), "ringpool-resume-"))
+
+const rowsFile = (name: string, count: number, tweak: (i: number) => string = () => "autos") =>
+  writeLines(
+    join(dir, name),
+    count,
+    (i) => `{"ring_pool_id":"100","request_id":"R${i}","m1":"${tweak(i)}","visit":"${i}"}`
+  )
+
+let fake: FakeRingPoolServer.FakeRingPoolServer
+let env: Record<string, string>
+beforeAll(async () => {
+  fake = await startFakeRingPoolServer({
+    pools: [{ id: "100", key: "pool-key-0123456789", size: 1000 }],
+    logLimit: { allocations: 1_000_000, calls: 100_000 }
+  })
+  env = { RINGPOOL_BASE_URL: fake.url, RINGPOOL_KEY: "pool-key-0123456789" }
+})
+afterAll(() => fake.close())
+beforeEach(() => fake.reset())
+
+interface Stopped {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stderr: string
+}
+
+/** Runs `ringpool bulk ...args` and SIGKILLs it after `killAfterMs` (unless it ends first). */
+const runKilled = (args: ReadonlyArray<string>, killAfterMs: number): Promise<Stopped> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, "bulk", ...args], {
+      env: cleanEnv(env),
+      stdio: ["ignore", "ignore", "pipe"]
+    })
+    let stderr = ""
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk
+    })
+    const timer = setTimeout(() => child.kill("SIGKILL"), killAfterMs)
+    child.on("error", reject)
+    child.on("close", (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, signal, stderr })
+    })
+  })
+
+/**
+ * How many rows a resumed run said, as it started, it would send again (0 when it says nothing of it): a run that
+ * is killed never prints its summary.
+ */
+const resentOf = (stderr: string) => Number(/; the (\d+) rows? after them had been sent/.exec(stderr)?.[1] ?? 0)
+
+/** Rows the fake allocated more than once, by request_id. */
+const allocatedTwice = () => {
+  const seen = new Map<string, number>()
+  for (const allocation of fake.allocations()) {
+    const id = allocation.requestId ?? "?"
+    seen.set(id, (seen.get(id) ?? 0) + 1)
+  }
+  let twice = 0
+  for (const n of seen.values()) twice += n - 1
+  return { twice, distinct: seen.size }
+}
+
+/** The results FILE holds, as `[line, request_id, outcome]`, whatever its format. */
+const resultsOf = (path: string, format: "ndjson" | "json" | "csv"): Array<[number, string, string]> => {
+  const text = readFileSync(path, "utf8")
+  const records: Array<Record<string, unknown>> =
+    format === "csv"
+      ? (parse(text, { columns: true }) as Array<Record<string, string>>)
+      : format === "json"
+        ? (JSON.parse(text) as Array<Record<string, unknown>>)
+        : text
+            .split("\n")
+            .filter((line) => line !== "")
+            .map((line) => JSON.parse(line) as Record<string, unknown>)
+  return records.map((record) => [Number(record.line), String(record.request_id), String(record.outcome)])
+}
+
+const assertOneResultPerRowInOrder = (path: string, format: "ndjson" | "json" | "csv", count: number) => {
+  const results = resultsOf(path, format)
+  assert.strictEqual(results.length, count, `${path}: one result per input row (seed ${seed})`)
+  results.forEach(([line, requestId, outcome], i) => {
+    if (line !== i + 1 || requestId !== `R${i}` || outcome !== "allocated") {
+      assert.fail(`${path}: result ${i + 1} is ${JSON.stringify([line, requestId, outcome])} (seed ${seed})`)
+    }
+  })
+}
+
+/**
+ * Kills a run `kills` times at random points, resuming after each, then lets it finish. The first run starts
+ * afresh unless `started` (the test ran it already). Returns what the resumed runs said they sent again, and the
+ * last run's stderr.
+ */
+const killAndResume = async (
+  input: string,
+  output: string,
+  extra: ReadonlyArray<string>,
+  kills: number,
+  maxMs: number,
+  started = false
+) => {
+  let resent = 0
+  const args = [input, "--output", output, ...extra]
+  for (let k = 0; k < kills; k++) {
+    const stopped = await runKilled(
+      k === 0 && !started ? args : [...args, "--resume"],
+      100 + Math.floor(random() * maxMs)
+    )
+    resent += resentOf(stopped.stderr)
+    // A run that ended before its kill ended well: exit 0.
+    if (stopped.signal === null) assert.strictEqual(stopped.code, 0, stopped.stderr)
+  }
+  const last = await ringpool(["bulk", ...args, "--resume"], { env })
+  assert.strictEqual(last.code, 0, `${last.stderr} (seed ${seed})`)
+  return { resent: resent + resentOf(last.stderr), stderr: last.stderr }
+}
+
+describe("bulk --output and --resume", () => {
+  it("killed (SIGKILL) at random points over 200,000 rows and resumed: one result per row, in order; nothing allocated twice but what the resumed runs reported", {
+    timeout: 300_000
+  }, async () => {
+    const count = 200_000
+    const input = await rowsFile("200k.ndjson", count)
+    const output = join(dir, "200k-results.ndjson")
+    const { resent, stderr } = await killAndResume(input, output, [], 5, 3000)
+    assertOneResultPerRowInOrder(output, "ndjson", count)
+    const { twice, distinct } = allocatedTwice()
+    console.log(`200k rows, 5 kills: ${resent} rows reported sent again, ${twice} allocated twice (seed ${seed})`)
+    assert.strictEqual(distinct, count, "every row was allocated")
+    assert.isAtMost(twice, resent, `rows allocated twice that no resumed run reported (seed ${seed})`)
+    // At most concurrency x max-batch-size (8 x 100) rows in flight per kill.
+    assert.isAtMost(resent, 5 * 800)
+    assert.match(stderr, new RegExp(`\\(${count} in all\\)`))
+
+    // Resuming the finished FILE sends nothing and changes nothing.
+    const before = readFileSync(output, "utf8")
+    fake.reset()
+    const again = await ringpool(["bulk", input, "--output", output, "--resume"], { env })
+    assert.strictEqual(again.code, 0, again.stderr)
+    assert.strictEqual(fake.calls().length, 0)
+    assert.strictEqual(readFileSync(output, "utf8"), before)
+    assert.include(again.stderr, "ringpool bulk: 0 rows")
+  })
+
+  it("resumes a finished JSON or CSV FILE without sending or changing anything", async () => {
+    for (const format of ["json", "csv"] as const) {
+      const input = await rowsFile(`finished-${format}.ndjson`, 300)
+      const output = join(dir, `finished-results.${format}`)
+      const run = await ringpool(["bulk", input, "--output", output, "--output-format", format], { env })
+      assert.strictEqual(run.code, 0, run.stderr)
+      const written = readFileSync(output, "utf8")
+      fake.reset()
+      const again = await ringpool(["bulk", input, "--output", output, "--output-format", format, "--resume"], { env })
+      assert.strictEqual(again.code, 0, again.stderr)
+      assert.strictEqual(fake.calls().length, 0)
+      assert.strictEqual(readFileSync(output, "utf8"), written, format)
+    }
+  })
+
+  for (const format of ["json", "csv"] as const) {
+    it(`works the same for ${format} output, and repairs a torn last row`, { timeout: 120_000 }, async () => {
+      const count = 100_000
+      const input = await rowsFile(`100k-${format}.ndjson`, count)
+      const output = join(dir, `100k-results.${format}`)
+      const first = await runKilled([input, "--output", output, "--output-format", format], 300 + random() * 200)
+      assert.strictEqual(first.signal, "SIGKILL", "the run was to be killed part way")
+      // A write that the crash cut short: half a row after the last whole one.
+      appendFileSync(output, format === "csv" ? '999999,allocated,"R99' : ',\n{"line":999999,"outcome":"allo')
+      const { resent } = await killAndResume(input, output, ["--output-format", format], 2, 800, true)
+      assertOneResultPerRowInOrder(output, format, count)
+      const { twice, distinct } = allocatedTwice()
+      assert.strictEqual(distinct, count)
+      assert.isAtMost(twice, resent, `(seed ${seed})`)
+    })
+  }
+
+  it("refuses, with one line that says why, to resume for another input or with other settings", async () => {
+    const input = await rowsFile("small.ndjson", 500)
+    const other = await rowsFile("other.ndjson", 500, (i) => (i === 3 ? "garden" : "autos"))
+    const output = join(dir, "small-results.ndjson")
+    const run = await ringpool(["bulk", input, "--output", output], { env })
+    assert.strictEqual(run.code, 0, run.stderr)
+    const written = readFileSync(output, "utf8")
+    fake.reset()
+    const refusals = await Promise.all([
+      ringpool(["bulk", other, "--output", output, "--resume"], { env }),
+      ringpool(["bulk", input, "--output", output, "--resume", "--output-format", "csv"], { env }),
+      ringpool(["bulk", input, "--output", output, "--resume", "--input-format", "csv"], { env }),
+      ringpool(["bulk", input, "--output", output, "--resume", "--base-url", "http://127.0.0.1:9"], { env }),
+      ringpool(["bulk", input, "--output", join(dir, "never-written.ndjson"), "--resume"], { env })
+    ])
+    const reasons = [
+      "was written for another input",
+      "was written with --output-format ndjson, not csv",
+      "was written with --input-format ndjson, not csv",
+      "was written with --base-url / RINGPOOL_BASE_URL",
+      "nothing to resume"
+    ]
+    refusals.forEach((refused, i) => {
+      assert.strictEqual(refused.code, 1, refused.stderr)
+      assert.include(refused.stderr, reasons[i]!)
+      assert.strictEqual(refused.stderr.split("\n").length, 2, refused.stderr)
+      assert.strictEqual(refused.stdout, "")
+    })
+    assert.strictEqual(fake.calls().length, 0, "nothing sent")
+    assert.strictEqual(readFileSync(output, "utf8"), written, "FILE untouched")
+  })
+
+  it("refuses to start afresh over an unfinished run, whose rows would be allocated again", {
+    timeout: 60_000
+  }, async () => {
+    const input = await rowsFile("unfinished.ndjson", 100_000)
+    const output = join(dir, "unfinished-results.ndjson")
+    const stopped = await runKilled([input, "--output", output], 500)
+    assert.strictEqual(stopped.signal, "SIGKILL")
+    const written = readFileSync(output, "utf8")
+    const again = await ringpool(["bulk", input, "--output", output], { env })
+    assert.strictEqual(again.code, 1)
+    assert.include(again.stderr, "holds an unfinished run")
+    assert.include(again.stderr, "add --resume")
+    assert.strictEqual(readFileSync(output, "utf8"), written)
+  })
+
+  it("on Ctrl-C writes the results of every row sent, and --resume goes on from there", {
+    timeout: 60_000
+  }, async () => {
+    const count = 50_000
+    const input = await rowsFile("interrupted.ndjson", count)
+    const output = join(dir, "interrupted-results.json")
+    const child = spawn(process.execPath, [bin, "bulk", input, "--output", output, "--output-format", "json"], {
+      env: cleanEnv(env),
+      stdio: ["ignore", "ignore", "pipe"]
+    })
+    let stderr = ""
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk
+    })
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)))
+    setTimeout(() => child.kill("SIGINT"), 400)
+    assert.strictEqual(await exited, 130, stderr)
+    assert.include(stderr, "--resume to continue")
+    // The interrupted FILE is a whole JSON array, and every row the fake allocated has its result in it.
+    const partial = JSON.parse(readFileSync(output, "utf8")) as Array<{ request_id: string }>
+    assert.isAbove(partial.length, 0)
+    assert.strictEqual(fake.allocations().length, partial.length)
+    const last = await ringpool(["bulk", input, "--output", output, "--output-format", "json", "--resume"], { env })
+    assert.strictEqual(last.code, 0, last.stderr)
+    assert.strictEqual(resentOf(last.stderr), 0)
+    assertOneResultPerRowInOrder(output, "json", count)
+    assert.strictEqual(allocatedTwice().twice, 0)
+  })
+
+  it("keeps no key in its ledger", async () => {
+    const input = join(dir, "keys.ndjson")
+    writeFileSync(input, '{"ring_pool_id":"100","ring_pool_key":"pool-key-0123456789","m1":"a"}\n')
+    const output = join(dir, "keys-results.ndjson")
+    const run = await ringpool(["bulk", input, "--output", output, "--key", "pool-key-0123456789"], { env })
+    assert.strictEqual(run.code, 0, run.stderr)
+    const ledger = readFileSync(`${output}.ledger`, "utf8")
+    assert.notInclude(ledger, "pool-k")
+    assert.notInclude(ledger, "0123456789")
+  })
+})
