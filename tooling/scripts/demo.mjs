@@ -7,8 +7,4 @@ import { root } from "./pinnedPnpm.mjs"
 
 const env = bootstrap()
 const { status } = spawnSync("npx", ["--no-install", "ringpool", "demo"], { cwd: root, env, stdio: "inherit" })
-if (status === 0) {
-  // The demo names its next commands as an installed `ringpool`; in this repository the command is `npx ringpool`.
-  console.log("In this repository, run them as `npx ringpool ...` (for example `npx ringpool fake-server`).")
-}
 process.exit(status ?? 1)
