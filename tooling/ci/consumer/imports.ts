@@ -1,6 +1,7 @@
-// Every package's public entry points, typechecked as a strict `module: nodenext` consumer sees them.
+// Every package's public entry points, typechecked as a strict `module: nodenext` consumer sees them. The CLI is
+// bin-only (its code is one bundle): what it offers a program is its manifest, whose `bin` names the command.
 
-import * as Cli from "@ringpool/cli"
+import cliManifest from "@ringpool/cli/package.json" with { type: "json" }
 import { type Allocation, ApiSuffix, createRingPoolClient, type RingPoolClient, RingPoolError } from "@ringpool/core"
 import * as RingPoolNode from "@ringpool/core/node"
 import { type RingPoolLocals, ringPool } from "@ringpool/express"
@@ -31,4 +32,6 @@ const layers: Array<Layer.Layer<RingPoolClient.RingPoolClient, unknown, unknown>
   FakeRingPool.layerClient({ pools: [{ id: "123", key: "key", size: 1 }] })
 ]
 
-export { allocation, Cli, layers, RingPoolProxy, suffix }
+const command: string = cliManifest.bin.ringpool
+
+export { allocation, command, layers, RingPoolProxy, suffix }
