@@ -31,6 +31,11 @@ export interface RetrySettings {
   readonly retryOn: (reason: RingPoolError.Reason) => boolean
 }
 
+// Undocumented beyond the examples (`8883906665`, `888-390-6665`): digits, a leading `+`, and in the display form the
+// separators people write (spaces, `-`, `.`, parentheses).
+const phoneNumber = /^\+?\d{1,20}$/
+const formattedNumber = /^[\d\s().+-]{1,40}$/
+
 // How much of a server's text a message quotes: enough to recognise a page or an error, no more.
 const excerptLimit = 200
 const rowMessageLimit = 500
@@ -40,7 +45,10 @@ class CallKeys {
   private pieces: KeyMask.KeyPieces | undefined
   constructor(private readonly rows: ReadonlyArray<WireRow>) {}
   get all(): KeyMask.KeyPieces {
-    this.pieces ??= new KeyMask.KeyPieces(new Set(this.rows.map((row) => row.key)))
+    if (this.pieces === undefined) {
+      const keys = new Set(this.rows.map((row) => row.key))
+      this.pieces = keys.size === 1 ? KeyMask.piecesOf(this.rows[0]!.key) : new KeyMask.KeyPieces(keys)
+    }
     return this.pieces
   }
   excerpt(text: string, limit = excerptLimit): string {
@@ -134,13 +142,21 @@ export const interpret = (
       )
       continue
     }
+    // A number that is not one cannot be dialled, and could carry anything (a key, say): that row fails alone.
+    if (!phoneNumber.test(response.promo_number) || !formattedNumber.test(response.promo_number_formatted)) {
+      results[i] = RingPoolError.make(
+        new RingPoolError.InvalidResponse({ description: `row ${i + 1} has no phone number in promo_number` }),
+        row.requestId
+      )
+      continue
+    }
     const allocation: { -readonly [K in keyof Allocation]: Allocation[K] } = {
       promoNumber: response.promo_number,
       promoNumberFormatted: response.promo_number_formatted,
       overflow: response.overflow === true
     }
     if (row.requestId !== undefined) allocation.requestId = row.requestId
-    if (response.tracking_url !== undefined) allocation.trackingUrl = response.tracking_url
+    if (response.tracking_url !== undefined) allocation.trackingUrl = KeyMask.maskValue(response.tracking_url, keys.all)
     results[i] = allocation
   }
   return { results, failure: undefined }

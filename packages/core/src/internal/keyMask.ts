@@ -28,6 +28,11 @@ const formsOf = (key: string): Set<string> => {
 export class KeyPieces {
   readonly windows = new Set<string>()
   readonly short: Array<string> = []
+  /**
+   * What a text must contain to hold any piece: every 6-character window of a form contains one of the form's
+   * 3-character slices that start at a multiple of 3, so a text holding none of those holds no piece.
+   */
+  readonly probes = new Set<string>()
   /** The longest form: a text cut after masking needs this much more than it keeps. */
   longest = 0
 
@@ -36,8 +41,13 @@ export class KeyPieces {
       if (key.length === 0) continue
       for (const form of formsOf(key)) {
         if (form.length > this.longest) this.longest = form.length
-        if (form.length < fragment) this.short.push(form)
-        else for (let i = 0; i + fragment <= form.length; i++) this.windows.add(form.slice(i, i + fragment))
+        if (form.length < fragment) {
+          this.short.push(form)
+          this.probes.add(form)
+          continue
+        }
+        for (let i = 0; i + fragment <= form.length; i++) this.windows.add(form.slice(i, i + fragment))
+        for (let i = 0; i + 3 <= form.length; i += 3) this.probes.add(form.slice(i, i + 3))
       }
     }
   }
@@ -45,7 +55,32 @@ export class KeyPieces {
   get empty(): boolean {
     return this.windows.size === 0 && this.short.length === 0
   }
+
+  /** Whether the text may hold a piece: a quick test that lets most texts through unscanned. */
+  mightHold(text: string): boolean {
+    for (const probe of this.probes) if (text.includes(probe)) return true
+    return false
+  }
 }
+
+// The pieces of the keys seen lately, by key: a process uses few keys, and every bulk call needs its keys' pieces.
+const cached = new Map<string, KeyPieces>()
+const cacheLimit = 128
+
+/** The pieces of one key, made once for the process (for a few keys at a time). */
+export const piecesOf = (key: string): KeyPieces => {
+  let pieces = cached.get(key)
+  if (pieces === undefined) {
+    if (cached.size >= cacheLimit) cached.clear()
+    pieces = new KeyPieces([key])
+    cached.set(key, pieces)
+  }
+  return pieces
+}
+
+/** A value the service sent for a row (a tracking URL, say), with any piece of the keys masked. */
+export const maskValue = (text: string, pieces: KeyPieces): string =>
+  pieces.mightHold(text) ? maskPieces(text, pieces) : text
 
 /**
  * The text with the documented `InvalidKey` quote masked and every piece of the keys replaced by `<redacted>`

@@ -132,6 +132,40 @@ describe("a server's text never carries a key out", () => {
     await mismatch.close()
   })
 
+  it("in an allocation's own fields: the tracking URL is masked, a number that is not one fails its row", async () => {
+    const service = await hostileService((body) => {
+      const requests = (JSON.parse(body) as { requests: Array<{ request_id: string }> }).requests
+      const rows = [
+        { tracking_url: `https://t.test/c?k=${encoded}&v=${KEY.slice(4, 14)}`, promo_number: "8005550100" },
+        { tracking_url: "https://t.test/c/1", promo_number: KEY },
+        { tracking_url: "https://t.test/c/2", promo_number: "8005550102", promo_number_formatted: `800 ${KEY}` },
+        { tracking_url: "https://t.test/c/3?sid=8005550103", promo_number: "8005550103" }
+      ]
+      return {
+        text: JSON.stringify({
+          responses: requests.map((r, i) => ({
+            request_id: r.request_id,
+            promo_number_formatted: "800-555-0100",
+            ...rows[i]
+          }))
+        })
+      }
+    })
+    const client = createRingPoolClient({ baseUrl: service.url, retry: false })
+    const outcomes = await client.allocateAll([row(1), row(2), row(3), row(4)])
+    expect(outcomes.map((o) => (o.ok ? "allocated" : o.error.reason._tag))).toEqual([
+      "allocated",
+      "InvalidResponse",
+      "InvalidResponse",
+      "allocated"
+    ])
+    assertNoKey(outcomeTexts(outcomes))
+    // An honest tracking URL comes through untouched.
+    expect(outcomes[3]!.ok && outcomes[3]!.allocation.trackingUrl).toBe("https://t.test/c/3?sid=8005550103")
+    await client.close()
+    await service.close()
+  })
+
   it("another row's key, quoted in this row's message, is masked too", async () => {
     const other = "OTHER-POOL-KEY-55aa"
     const service = await hostileService((body) => {
