@@ -4,19 +4,13 @@ import { spawn } from "node:child_process"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { createServer as createNetServer } from "node:net"
-import { afterAll, afterEach, describe, expect, it } from "vitest"
+import { afterEach, describe, expect, it } from "vitest"
 import { createRingPoolClient, type Outcome } from "../src/index.ts"
+import { readBody } from "./support/bodies.ts"
+import { failOnUnhandledRejections } from "./support/observe.ts"
 import { allocateEach, numberFor, type StubCall } from "./support/stubService.ts"
 
-const unhandled: Array<unknown> = []
-const onUnhandled = (reason: unknown) => unhandled.push(reason)
-process.on("unhandledRejection", onUnhandled)
-afterAll(() => {
-  process.off("unhandledRejection", onUnhandled)
-})
-afterEach(() => {
-  expect(unhandled).toEqual([])
-})
+failOnUnhandledRejections()
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string, socketRequests: number) => void
 
@@ -41,12 +35,7 @@ const serve = async (handler: Handler): Promise<TestServer> => {
     requests++
     const n = (perSocket.get(req.socket) ?? 0) + 1
     perSocket.set(req.socket, n)
-    let body = ""
-    req.setEncoding("utf8")
-    req.on("data", (chunk: string) => {
-      body += chunk
-    })
-    req.on("end", () => handler(req, res, body, n))
+    readBody(req, (body) => handler(req, res, body, n))
   })
   server.keepAliveTimeout = 60_000
   server.on("connection", () => {

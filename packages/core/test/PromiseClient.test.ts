@@ -2,6 +2,7 @@ import { Context, Metric, Tracer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createRingPoolClient, RingPoolError } from "../src/index.ts"
 import { type LoopbackService, startLoopbackService } from "./support/loopbackService.ts"
+import { recordingTracer } from "./support/observe.ts"
 
 let service: LoopbackService
 beforeAll(async () => {
@@ -134,14 +135,7 @@ describe("createRingPoolClient over a real loopback HTTP server", () => {
   })
 
   it("sends its spans and metrics to the Effect context it is given", async () => {
-    const spans: Array<Tracer.NativeSpan> = []
-    const tracer = Tracer.make({
-      span(options) {
-        const span = new Tracer.NativeSpan(options)
-        spans.push(span)
-        return span
-      }
-    })
+    const { tracer, spans } = recordingTracer()
     const registry = new Map()
     const context = Context.make(Tracer.Tracer, tracer).pipe(Context.add(Metric.MetricRegistry, registry))
     const client = createRingPoolClient({ baseUrl: service.url, context })

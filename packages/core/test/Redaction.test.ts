@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Logger, Metric, Tracer } from "effect"
 import { RingPoolClient } from "../src/index.ts"
+import { recordingTracer } from "./support/observe.ts"
 import { type StubAnswer, stubLayer } from "./support/stubService.ts"
 import { transports } from "./support/transports.ts"
 
@@ -33,14 +34,7 @@ describe("the ring pool key never leaks", () => {
     for (const transport of transports) {
       it.effect(`${name}, over ${transport.name}: not in the message, toString, JSON, logs or span attributes`, () => {
         const logs: Array<string> = []
-        const spans: Array<Tracer.NativeSpan> = []
-        const tracer = Tracer.make({
-          span(options) {
-            const span = new Tracer.NativeSpan(options)
-            spans.push(span)
-            return span
-          }
-        })
+        const { tracer, spans } = recordingTracer()
         const logger = Logger.make((options) => {
           logs.push(JSON.stringify(options.message))
         })

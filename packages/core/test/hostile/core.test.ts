@@ -7,8 +7,10 @@ import type { AddressInfo } from "node:net"
 import { inspect } from "node:util"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Logger, Tracer } from "effect"
-import { afterAll, afterEach, expect } from "vitest"
+import { expect } from "vitest"
 import { ApiSuffix, createRingPoolClient, type Outcome, RingPoolClient, RingPoolError } from "../../src/index.ts"
+import { readBody } from "../support/bodies.ts"
+import { failOnUnhandledRejections, recordingTracer } from "../support/observe.ts"
 import { allocateEach, type StubAnswer, stubLayer } from "../support/stubService.ts"
 
 const KEY = "KEY-SECRET-7d1f09a2 b4+c/e"
@@ -40,25 +42,12 @@ const textsOf = (error: unknown): Array<string> => {
 const outcomeTexts = (outcomes: ReadonlyArray<Outcome.Outcome>) =>
   outcomes.flatMap((o) => (o.ok ? [JSON.stringify(o.allocation)] : textsOf(o.error)))
 
-const unhandled: Array<unknown> = []
-const onUnhandled = (reason: unknown) => unhandled.push(reason)
-process.on("unhandledRejection", onUnhandled)
-afterAll(() => {
-  process.off("unhandledRejection", onUnhandled)
-})
-afterEach(() => {
-  expect(unhandled).toEqual([])
-})
+failOnUnhandledRejections()
 
 /** A service on a real port that answers every bulk call with `reply(body)`. */
 const hostileService = async (reply: (body: string) => { status?: number; text: string }) => {
   const server: Server = createServer((req, res) => {
-    let body = ""
-    req.setEncoding("utf8")
-    req.on("data", (chunk: string) => {
-      body += chunk
-    })
-    req.on("end", () => {
+    readBody(req, (body) => {
       const answer = reply(body)
       res.writeHead(answer.status ?? 200, { "content-type": "text/plain" })
       res.end(answer.text)
@@ -186,14 +175,7 @@ describe("a server's text never carries a key out", () => {
 
   it.effect("nor reaches logs or span attributes through the Effect face", () => {
     const logs: Array<string> = []
-    const spans: Array<Tracer.NativeSpan> = []
-    const tracer = Tracer.make({
-      span(options) {
-        const span = new Tracer.NativeSpan(options)
-        spans.push(span)
-        return span
-      }
-    })
+    const { tracer, spans } = recordingTracer()
     const stub = stubLayer(() => ({ status: 503, body: `${"z".repeat(195)}${KEY}` }))
     return Effect.gen(function* () {
       const client = yield* RingPoolClient.RingPoolClient

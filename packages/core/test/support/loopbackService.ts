@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
+import { readBody } from "./bodies.ts"
 import { allocateEach, type StubCall } from "./stubService.ts"
 
 export interface LoopbackService {
@@ -20,12 +21,7 @@ export const startLoopbackService = async (): Promise<LoopbackService> => {
   let connections = 0
   const service = { delayMs: 0 }
   const server: Server = createServer((req, res) => {
-    let body = ""
-    req.setEncoding("utf8")
-    req.on("data", (chunk: string) => {
-      body += chunk
-    })
-    req.on("end", () => {
+    readBody(req, (body) => {
       const call = { rows: (JSON.parse(body) as { requests: StubCall["rows"] }).requests }
       calls.push(call)
       const answer = allocateEach(call)

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net"
 import { Effect, Layer } from "effect"
 import { type ClientOptions, RingPoolClient, type RingPoolError } from "../../src/index.ts"
 import * as RingPoolNode from "../../src/node.ts"
+import { readBody } from "./bodies.ts"
 import { type StubAnswer, type StubCall, stubLayer } from "./stubService.ts"
 
 export type Answer = (call: StubCall, index: number) => StubAnswer
@@ -36,12 +37,7 @@ const serve = (answer: Answer, calls: Array<StubCall>) =>
   Effect.acquireRelease(
     Effect.promise(async () => {
       const server = createServer((req, res) => {
-        let body = ""
-        req.setEncoding("utf8")
-        req.on("data", (chunk: string) => {
-          body += chunk
-        })
-        req.on("end", () => {
+        readBody(req, (body) => {
           const call = { rows: (JSON.parse(body) as { requests: StubCall["rows"] }).requests }
           calls.push(call)
           const play = (reply: StubAnswer): void => {
