@@ -7,7 +7,7 @@ const asPublished = (source: string) => source.replaceAll('"../../src/index.ts"'
 
 describe("README", () => {
   // The examples run as tests of their own (test/readme/*.test.ts); the README must show them as they are.
-  for (const example of ["promise", "effect"]) {
+  for (const example of ["promise", "effect", "effectVitest4"]) {
     it(`shows the ${example} example exactly as it runs`, () => {
       assert.include(read("../README.md"), asPublished(read(`./readme/${example}.test.ts`)))
     })
