@@ -233,7 +233,8 @@ describe("memory under an endless answer", () => {
       console.log(JSON.stringify({ tags: [...new Set(outcomes.map((o) => o.ok ? "allocated" : o.error.reason._tag))], count: outcomes.length, peak }))
     `
     const result = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      // A heap of 96 MB: a client that kept what it read would die of it within the first seconds.
+      const child = spawn(process.execPath, ["--max-old-space-size=96", "--input-type=module", "-e", script], {
         stdio: ["ignore", "pipe", "inherit"],
         env: { ...process.env, NODE_NO_WARNINGS: "1" }
       })
@@ -247,6 +248,8 @@ describe("memory under an endless answer", () => {
     const { tags, count, peak } = JSON.parse(result) as { tags: Array<string>; count: number; peak: number }
     expect(tags).toEqual(["InvalidResponse"])
     expect(count).toBeGreaterThan(0)
-    expect(peak).toBeLessThan(200 * 1024 * 1024)
+    // Node 24's garbage collector lets more pile up than Node 20's before it collects; either stays far from the
+    // gigabytes an unbounded client reaches.
+    expect(peak).toBeLessThan(300 * 1024 * 1024)
   })
 })
