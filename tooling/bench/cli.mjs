@@ -116,7 +116,7 @@ export const cliSuite = async ({ quick, size, fake, verdictOf, fixed }) => {
   const mb = (bytes) => `${fixed(bytes / 1024 / 1024)} MB`
   const ms = (value) => `${fixed(value, 1)} ms`
   const startRows = ["help", "allocate"].map((name) => ({
-    benchmark: `6. ringpool ${name === "help" ? "--help" : "allocate (against the fake)"} start-up`,
+    benchmark: `ringpool ${name === "help" ? "--help" : "allocate (against the fake)"} start-up`,
     figure: `${ms(times[name])} vs ${ms(times.node)} for node -e 0 (${fixed(times[name] / times.node, 2)}x; medians of alternating runs)`,
     target: "<= 2.5x node -e 0",
     verdict: verdictOf(times[name] <= 2.5 * times.node)
@@ -124,7 +124,7 @@ export const cliSuite = async ({ quick, size, fake, verdictOf, fixed }) => {
   const memoryRows = ["bin", "node"].map((how) => {
     const [a, b] = [files[small][how], files[large][how]]
     return {
-      benchmark: `6. ringpool bulk memory, ${fixed(small)} vs ${fixed(large)} rows (${how === "bin" ? "through the bin" : "node dist/bin.js, no flags"})`,
+      benchmark: `ringpool bulk memory, ${fixed(small)} vs ${fixed(large)} rows (${how === "bin" ? "through the bin" : "node dist/bin.js, no flags"})`,
       figure: `peak RSS ${mb(b.peak)} vs ${mb(a.peak)} (${fixed(b.peak / a.peak, 2)}x)`,
       target: "peak < 250 MB and <= 1.3x the smaller file's",
       verdict: verdictOf(b.peak < 250 * 1024 * 1024 && b.peak <= 1.3 * a.peak)
@@ -133,7 +133,7 @@ export const cliSuite = async ({ quick, size, fake, verdictOf, fixed }) => {
   const throughputRows = ["bin", "node"].map((how) => {
     const run = files[large][how]
     return {
-      benchmark: `6. ringpool bulk throughput, ${fixed(large)} NDJSON rows (${how === "bin" ? "through the bin" : "node dist/bin.js"})`,
+      benchmark: `ringpool bulk throughput, ${fixed(large)} NDJSON rows (${how === "bin" ? "through the bin" : "node dist/bin.js"})`,
       figure: `${fixed(run.rowsPerSecond)} rows/s vs ${fixed(run.fakeRowsPerSecond)} rows/s for the fake alone just before (${fixed((100 * run.rowsPerSecond) / run.fakeRowsPerSecond)}%)`,
       target: ">= 80% of the fake-alone rate",
       verdict: verdictOf(run.rowsPerSecond >= 0.8 * run.fakeRowsPerSecond)

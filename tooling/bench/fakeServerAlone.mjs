@@ -37,7 +37,7 @@ export const fakeSuite = async ({ size, fake, fixed, verdictOf }) => {
   const server = await fakeServerAlone(fake.url, { seconds: size.fakeSeconds })
   return [
     {
-      benchmark: "4. Fake server alone, bulk calls of 100 rows",
+      benchmark: "Fake server alone, bulk calls of 100 rows",
       figure: `${fixed(server.rowsPerSecond)} rows/s`,
       target: `>= ${fixed(targetRowsPerSecond)} rows/s`,
       verdict: verdictOf(server.rowsPerSecond >= targetRowsPerSecond)

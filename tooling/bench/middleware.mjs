@@ -200,13 +200,13 @@ export const middlewareSuite = async ({ quick, size, fake, verdictOf, fixed }) =
   const added = burst.silent.cpuPerPageMicros - burst.fixed.cpuPerPageMicros
   return [
     {
-      benchmark: "5. Express page, autocannon, 100 connections",
+      benchmark: "Express page, autocannon, 100 connections",
       figure: `with the middleware ${fixed(page.ringpool.rps)} req/s (p99 ${page.ringpool.p99} ms, ${page.ringpool.errors} errors); fixed number ${fixed(page.fixed.rps)} req/s (p99 ${page.fixed.p99} ms); ratio ${fixed(page.ringpool.rps / page.fixed.rps, 2)}`,
       target: "ratio >= 0.5",
       verdict: verdictOf(page.ringpool.rps / page.fixed.rps >= 0.5)
     },
     {
-      benchmark: `6. Bursts of ${fixed(burstSize)} simultaneous page views, timeoutMs ${timeoutMs}, median of ${rounds}`,
+      benchmark: `Bursts of ${fixed(burstSize)} simultaneous page views, timeoutMs ${timeoutMs}, median of ${rounds}`,
       figure:
         `service never answers: held p99 ${fixed(burst.silent.heldP99)} ms, max ${fixed(burst.silent.heldMax)} ms (overshoot ${fixed(over(burst.silent.heldMax))} ms), ` +
         `${fixed(burst.silent.cpuPerPageMicros)} µs CPU per page vs ${fixed(burst.fixed.cpuPerPageMicros)} µs for the fixed page (the middleware adds ${fixed(added)} µs); ` +
@@ -219,7 +219,7 @@ export const middlewareSuite = async ({ quick, size, fake, verdictOf, fixed }) =
       verdict: verdictOf(over(burst.silent.heldMax) <= burst.fixed.eventLoopMaxMs)
     },
     {
-      benchmark: `7. The middleware alone, in-process, ${fixed(burstSize)} pages at once, service never answers`,
+      benchmark: `The middleware alone, in-process, ${fixed(burstSize)} pages at once, service never answers`,
       figure: `last page moves on ${fixed(alone.lateMs, 1)} ms past timeoutMs (worst of ${rounds}: ${fixed(alone.worstLateMs, 1)} ms); ${fixed(alone.cpuPerPageMicros, 1)} µs CPU per page, core client included`,
       target: "last page <= 20 ms past timeoutMs",
       verdict: verdictOf(alone.lateMs <= 20)

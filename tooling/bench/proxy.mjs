@@ -138,13 +138,13 @@ export const proxySuite = async ({ quick, size, fake, verdictOf, fixed }) => {
   const addedP99 = latency.proxy.p99 - latency.direct.p99
   return [
     {
-      benchmark: `7. ringpool proxy, single-API requests, autocannon, ${connections} connections, in turns`,
+      benchmark: `ringpool proxy, single-API requests, autocannon, ${connections} connections, in turns`,
       figure: `through the proxy ${fixed(through.rps)} req/s (p99 ${through.p99} ms, ${through.failed} failed); each request its own one-row bulk call to the fake ${fixed(baseline.rps)} req/s (p99 ${baseline.p99} ms, ${baseline.failed} failed): ${fixed(ratio, 2)}x; a bare node:http server with a fixed answer ${fixed(ceiling.rps)} req/s (${fixed(ceiling.rps / baseline.rps, 2)}x: the ceiling of any node:http server here)`,
       target: ">= 5x the one-row bulk calls",
       verdict: verdictOf(ratio >= 5)
     },
     {
-      benchmark: `8. ringpool proxy, idle, ${fixed(size.idleCount)} sequential requests each, interleaved`,
+      benchmark: `ringpool proxy, idle, ${fixed(size.idleCount)} sequential requests each, interleaved`,
       figure: `through the proxy p50 ${fixed(latency.proxy.p50, 3)} ms, p99 ${fixed(latency.proxy.p99, 3)} ms; one-row bulk call direct p50 ${fixed(latency.direct.p50, 3)} ms, p99 ${fixed(latency.direct.p99, 3)} ms; added p50 ${fixed(addedP50, 3)} ms, p99 ${fixed(addedP99, 3)} ms`,
       target: "added p50 <= 0.5 ms",
       verdict: verdictOf(addedP50 <= 0.5)

@@ -3,7 +3,7 @@
 // written to BENCHMARKS.md with the machine, Node version and date. Ratios are what to read: the machines are
 // shared and noisy, so absolute figures move from run to run while ratios measured together hold.
 // `--quick` runs smaller counts (a smoke run, not figures to quote).
-import { writeFile } from "node:fs/promises"
+import { readFile, writeFile } from "node:fs/promises"
 import { cpus, totalmem } from "node:os"
 import { fileURLToPath } from "node:url"
 import { cliSuite } from "./cli.mjs"
@@ -35,6 +35,7 @@ const fake = await startProcess(fileURLToPath(new URL("./fakeServer.mjs", import
 try {
   for (const suite of suites) {
     for (const row of await suite({ quick, size, fake, verdictOf, fixed })) {
+      row.benchmark = `${rows.length + 1}. ${row.benchmark}`
       rows.push(row)
       console.error(`${row.benchmark}: ${row.figure}${row.target ? ` (target ${row.target}: ${row.verdict})` : ""}`)
     }
@@ -48,25 +49,15 @@ const header = [
   "# Benchmarks",
   "",
   `Run with \`pnpm bench\`${quick ? " --quick (smaller counts: a smoke run)" : ""} on ${new Date().toISOString().slice(0, 10)}.`,
-  `Machine: ${machine}. Node ${process.version}. The fake runs in a process of its own on loopback.`,
+  `Machine: ${machine}. Node ${process.version}. Unless a row says otherwise, the fake runs in a process of its own on loopback.`,
   "Figures measured side by side in one run; on a shared machine read the ratios, not the absolute figures.",
   "",
   "| benchmark | figures | target | verdict |",
   "|---|---|---|---|"
 ]
 const table = rows.map((r) => `| ${r.benchmark} | ${r.figure} | ${r.target} | ${r.verdict} |`)
-// What the profiles said when these benchmarks were built (see the closing notes of the benchmark issue).
-const notes = [
-  "",
-  "Reading the misses:",
-  "- 1 vs node:http: the coalesced client is bounded by the fake, not by itself. Benchmark 4 is the fake's ceiling",
-  "  (its handler alone costs about 4.5 µs per row: suffix parsing, leases, logs, JSON); no client allocates faster than",
-  "  that against it. A one-row node:http call per allocation is bounded by the fake's per-call work instead.",
-  "- 2 vs node:http: a CPU profile of idle allocations puts about 30% of the client process's busy time in Effect's",
-  "  runtime and HttpClient (fiber, request and response wrapping) and 9% in undici; the hand-written node:http",
-  "  baseline has none of that. Against fetch, the issue's baseline, the client is at parity.",
-  "- 3: the figure on the fake includes the fake's own pool work; the echo transport leaves the client's cost alone."
-]
+// What the profiles say about the misses: hand-written beside the suites, kept with the figures they explain.
+const notes = ["", (await readFile(new URL("./notes.md", import.meta.url), "utf8")).trim()]
 const text = `${[...header, ...table, ...notes].join("\n")}\n`
 console.log(text)
 if (!quick) await writeFile(new URL("../../BENCHMARKS.md", import.meta.url), text)
