@@ -2,12 +2,14 @@
 // each way, one outcome. Measured twice: on the testkit's in-process fake (which keeps pools and logs, so its own
 // per-row work is in the figure), and on a bare echo transport that answers every row with a fixed number, which
 // leaves the client's cost alone.
+
+import { fileURLToPath } from "node:url"
 import { createRingPoolClient } from "@ringpool/core"
 import { FakeRingPool } from "@ringpool/testkit"
 import { Effect, Layer } from "effect"
 import { HttpClient, HttpClientResponse } from "effect/http"
 import { closedLoop } from "./measure.mjs"
-import { row } from "./processes.mjs"
+import { row, startProcess } from "./processes.mjs"
 
 const decoder = new TextDecoder()
 
@@ -33,15 +35,37 @@ const echoTransport = Layer.succeed(
 const measure = async (httpClient, { total, callers }) => {
   const client = createRingPoolClient({ httpClient })
   const allocate = (i) => client.allocate(row(i))
-  await closedLoop(allocate, { total: 5_000, callers })
-  const rate = await closedLoop(allocate, { total, callers, from: 5_000 })
+  // Warm until the compiled code settles: a fresh process runs its first rows interpreted.
+  await closedLoop(allocate, { total: 50_000, callers })
+  const rate = await closedLoop(allocate, { total, callers, from: 50_000 })
   await client.close()
   return { rate, microsPerAllocation: 1e6 / rate }
 }
 
-export const coreInProcess = async (size) => {
-  const pools = [{ id: "1", key: "bench-key", size: 2_000_000 }]
-  const fake = await measure(FakeRingPool.layer({ pools, logLimit: { allocations: 1_000, calls: 100 } }), size)
-  const echo = await measure(echoTransport, size)
-  return { fake, echo }
+const pools = [{ id: "1", key: "bench-key", size: 2_000_000 }]
+const contenders = {
+  echo: () => echoTransport,
+  fake: () => FakeRingPool.layer({ pools, logLimit: { allocations: 1_000, calls: 100 } })
+}
+
+/**
+ * Each contender in a fresh process of its own: the client alone should not pay for the heap and the compiled code
+ * that earlier benchmarks of the run left behind.
+ */
+export const coreInProcess = async ({ total, callers }) => {
+  const results = {}
+  for (const name of Object.keys(contenders)) {
+    const child = await startProcess(fileURLToPath(import.meta.url), [name, String(total), String(callers)])
+    results[name] = JSON.parse(child.url) // its first line: the figures
+    await child.stop()
+  }
+  return results
+}
+
+// As a process of its own: measure one contender and print the figures as one JSON line.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [name, total, callers] = process.argv.slice(2)
+  const figures = await measure(contenders[name](), { total: Number(total), callers: Number(callers) })
+  process.stdout.write(`${JSON.stringify(figures)}\n`)
+  process.stdin.resume()
 }
