@@ -4,8 +4,11 @@
 //
 // dist/bin.js is the entry; what only one command needs is in chunks of its own that the entry imports when that
 // command runs (esbuild's code splitting of `import()`): `ringpool --help` compiles a few kilobytes, not Effect.
-import { chmodSync, readFileSync, rmSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { createRequire } from "node:module"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { build } from "esbuild"
 
 /**
@@ -40,7 +43,10 @@ const outdir = new URL("../dist/", import.meta.url)
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"))
 rmSync(outdir, { recursive: true, force: true })
 await build({
-  entryPoints: { bin: new URL("../src/bin.ts", import.meta.url).pathname },
+  entryPoints: {
+    bin: new URL("../src/bin.ts", import.meta.url).pathname,
+    index: new URL("../src/index.ts", import.meta.url).pathname
+  },
   outdir: outdir.pathname,
   bundle: true,
   splitting: true,
@@ -59,3 +65,28 @@ await build({
   logLevel: "warning"
 })
 chmodSync(new URL("bin.js", outdir), 0o755)
+
+// The library face's types. tsc declares every source into a scratch folder; only index.d.ts ships: its one
+// function names no other module, so it needs none of the packages the bundle carries inside.
+const scratch = mkdtempSync(join(tmpdir(), "ringpool-cli-types-"))
+try {
+  const project = new URL("../tsconfig.json", import.meta.url).pathname
+  const rootDir = new URL("../src", import.meta.url).pathname
+  const emit = [
+    "--noEmit",
+    "false",
+    "--declaration",
+    "--emitDeclarationOnly",
+    "--rootDir",
+    rootDir,
+    "--outDir",
+    scratch
+  ]
+  execFileSync("tsc", ["-p", project, ...emit], { stdio: ["ignore", "inherit", "inherit"] })
+  const declared = readFileSync(join(scratch, "index.d.ts"), "utf8")
+  if (/^\s*(import|export .* from) /m.test(declared))
+    throw new Error(`dist/index.d.ts must name no other module:\n${declared}`)
+  copyFileSync(join(scratch, "index.d.ts"), new URL("index.d.ts", outdir))
+} finally {
+  rmSync(scratch, { recursive: true, force: true })
+}

@@ -1,6 +1,7 @@
-// Every package's public entry points, typechecked as a strict `module: nodenext` consumer sees them. The CLI is
-// bin-only (its code is one bundle): what it offers a program is its manifest, whose `bin` names the command.
+// Every package's public entry points, typechecked as a strict `module: nodenext` consumer sees them. The CLI is a
+// command first: a program gets its `main(argv)`, and its manifest's `bin` names the command.
 
+import { main as ringpool } from "@ringpool/cli"
 import cliManifest from "@ringpool/cli/package.json" with { type: "json" }
 import { type Allocation, ApiSuffix, createRingPoolClient, type RingPoolClient, RingPoolError } from "@ringpool/core"
 import * as RingPoolNode from "@ringpool/core/node"
@@ -33,5 +34,6 @@ const layers: Array<Layer.Layer<RingPoolClient.RingPoolClient, unknown, unknown>
 ]
 
 const command: string = cliManifest.bin.ringpool
+const exitCode: Promise<number> = ringpool(["--version"])
 
-export { allocation, command, layers, RingPoolProxy, suffix }
+export { allocation, command, exitCode, layers, RingPoolProxy, suffix }
