@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { RingPoolClient, type RingPoolError } from "../src/index.ts"
+import { type Outcome, RingPoolClient, type RingPoolError } from "../src/index.ts"
 import type { StubAnswer } from "./support/stubService.ts"
 import { transports } from "./support/transports.ts"
 import { vectors } from "./support/vectors.ts"
@@ -22,7 +22,7 @@ for (const transport of transports) {
       )
     }
 
-    const reasonsOf = (outcomes: ReadonlyArray<RingPoolClient.Outcome>) =>
+    const reasonsOf = (outcomes: ReadonlyArray<Outcome.Outcome>) =>
       outcomes.map((outcome) => {
         assert.isFalse(outcome.ok)
         return outcome.ok ? undefined : outcome.error.reason

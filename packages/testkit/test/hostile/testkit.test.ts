@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs"
 import { type IncomingHttpHeaders, type IncomingMessage, request } from "node:http"
 import { connect, type Socket } from "node:net"
 import { afterAll, afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
-import { createRingPoolClient, RingPoolClient } from "@ringpool/core"
+import { createRingPoolClient, type Outcome, RingPoolClient } from "@ringpool/core"
 import { Effect } from "effect"
 import { FakeRingPool, type FakeRingPoolServer, startFakeRingPoolServer } from "../../src/index.ts"
 
@@ -614,7 +614,7 @@ describe("through the core client", () => {
   })
   const rowsWithOneTooLarge = Array.from({ length: 6 }, (_, i) => (i === 3 ? row(i, "h".repeat(5 * MiB)) : row(i)))
 
-  const assertOnlyTheLargeRowFailed = (outcomes: ReadonlyArray<RingPoolClient.Outcome>) => {
+  const assertOnlyTheLargeRowFailed = (outcomes: ReadonlyArray<Outcome.Outcome>) => {
     assert.strictEqual(outcomes.length, rowsWithOneTooLarge.length, "one outcome per row")
     outcomes.forEach((outcome, i) => {
       assert.strictEqual(outcome.ok, i !== 3, `row ${i}`)

@@ -4,7 +4,7 @@
  */
 
 import { assert } from "@effect/vitest"
-import type { AllocationRequest, RingPoolClient } from "@ringpool/core"
+import type { AllocationRequest, Outcome } from "@ringpool/core"
 import type { AllocationLog, FaultPlan } from "../../src/index.ts"
 
 export const poolOptions = [{ id: "77", key: "contract-key", size: 4 }]
@@ -27,7 +27,7 @@ export interface Scenario {
   readonly bulkCalls?: number
 }
 
-type RingPoolError = Extract<RingPoolClient.Outcome, { ok: false }>["error"]
+type RingPoolError = Extract<Outcome.Outcome, { ok: false }>["error"]
 
 /** The client's settings in contract tests: small batches so that a draw can hit some calls and not others. */
 export const clientOptions = { maxBatchSize: 2, timeoutMs: 1_000, retry: { baseDelayMs: 5 } }
@@ -75,7 +75,7 @@ export const scenarios: ReadonlyArray<Scenario> = [
 
 export const checkContract = (
   scenario: Scenario,
-  outcomes: ReadonlyArray<RingPoolClient.Outcome>,
+  outcomes: ReadonlyArray<Outcome.Outcome>,
   log: ReadonlyArray<AllocationLog.AllocationRecord>,
   attribute: (promoNumber: string, at: number) => AllocationLog.AllocationRecord | undefined,
   bulkCalls: number
