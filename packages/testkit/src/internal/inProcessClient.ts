@@ -84,7 +84,11 @@ export const makeHttpClient = (fake: Fake, clock: Clock.Clock): HttpClient.HttpC
             : Effect.succeed(
                 HttpClientResponse.fromWeb(
                   request,
-                  new Response(answer.body, { status: answer.status, headers: answer.headers })
+                  // The length a server on a port declares too: a client reads a framed body without streaming it.
+                  new Response(answer.body, {
+                    status: answer.status,
+                    headers: { ...answer.headers, "content-length": String(Buffer.byteLength(answer.body)) }
+                  })
                 )
               )
         return answer.delayMs > 0 ? Effect.andThen(clock.sleep(Duration.millis(answer.delayMs)), reply) : reply
