@@ -214,4 +214,9 @@ export const make = (reason: Reason, requestId?: string): RingPoolError =>
  * @category redaction
  */
 export const maskKey = (text: string, keys?: string | Iterable<string>): string =>
-  KeyMask.maskPieces(text, new KeyMask.KeyPieces(keys === undefined ? [] : typeof keys === "string" ? [keys] : keys))
+  KeyMask.maskPieces(
+    text,
+    // One key's pieces are made once per process (a dry run masks every row with the same key); a set of keys is
+    // rarer, and its pieces are made for the call.
+    typeof keys === "string" ? KeyMask.piecesOf(keys) : new KeyMask.KeyPieces(keys ?? [])
+  )

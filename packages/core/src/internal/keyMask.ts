@@ -88,15 +88,27 @@ export const maskValue = (text: string, pieces: KeyPieces): string =>
  */
 export const maskPieces = (text: string, pieces: KeyPieces): string => {
   text = text.replace(quotedKey, `$1${placeholder}$2`)
-  if (pieces.empty) return text
+  // A text with none of the probes holds no piece: most texts are let through without the scan below.
+  if (pieces.empty || !pieces.mightHold(text)) return text
   let covered: Uint8Array | undefined
   const cover = (from: number, to: number) => {
     covered ??= new Uint8Array(text.length)
     covered.fill(1, from, to)
   }
   if (pieces.windows.size > 0) {
-    for (let i = 0; i + fragment <= text.length; i++) {
-      if (pieces.windows.has(text.slice(i, i + fragment))) cover(i, i + fragment)
+    // Every window of a form holds one of its probes (see `probes`), so only the windows around a probe found in
+    // the text are looked up, each at most once: a text with a few probes costs a few lookups, not one a character.
+    let looked: Uint8Array | undefined
+    for (const probe of pieces.probes) {
+      for (let at = text.indexOf(probe); at !== -1; at = text.indexOf(probe, at + 1)) {
+        const last = Math.min(at, text.length - fragment)
+        for (let start = Math.max(0, at + probe.length - fragment); start <= last; start++) {
+          looked ??= new Uint8Array(text.length)
+          if (looked[start] === 1) continue
+          looked[start] = 1
+          if (pieces.windows.has(text.slice(start, start + fragment))) cover(start, start + fragment)
+        }
+      }
     }
   }
   for (const form of pieces.short) {

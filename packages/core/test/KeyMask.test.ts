@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest"
+import * as KeyMask from "../src/internal/keyMask.ts"
+import { maskKey } from "../src/RingPoolError.ts"
+
+/** The definition the masking keeps to, written the slow way: every 6-character window looked up, every short form. */
+const maskedTheSlowWay = (text: string, pieces: KeyMask.KeyPieces): string => {
+  text = text.replace(/(API Key ')[^']*(')/gi, "$1<redacted>$2")
+  const covered = new Uint8Array(text.length)
+  for (let i = 0; i + 6 <= text.length; i++) if (pieces.windows.has(text.slice(i, i + 6))) covered.fill(1, i, i + 6)
+  for (const form of pieces.short) {
+    for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) covered.fill(1, at, at + form.length)
+  }
+  let masked = ""
+  for (let i = 0; i < text.length; i++) {
+    if (covered[i] === 0) masked += text[i]
+    else if (i === 0 || covered[i - 1] === 0) masked += "<redacted>"
+  }
+  return masked
+}
+
+/** mulberry32: repeatable draws, so that a failure shows the same case on every run. */
+const draws = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) >>> 0
+  let t = seed
+  t = Math.imul(t ^ (t >>> 15), t | 1)
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+
+describe("masking a key's pieces", () => {
+  it("finds exactly what a scan of every window finds, on texts made of the key's pieces in every form", () => {
+    const next = draws(7)
+    const pick = <A>(items: ReadonlyArray<A>): A => items[Math.floor(next() * items.length)]!
+    const keys = ["A329F4DC002168", "bench-key", "s3cr3t key/with+odd&chars", "abc", "ab cdef", "ÄÖÜ-ключ-9"]
+    let masked = 0
+    for (let round = 0; round < 3_000; round++) {
+      const key = pick(keys)
+      const forms = [key, encodeURIComponent(key), encodeURIComponent(key).toLowerCase(), key.replace(/ /g, "+")]
+      let text = ""
+      for (let part = Math.floor(next() * 6); part >= 0; part--) {
+        const form = pick(forms)
+        const from = Math.floor(next() * form.length)
+        text += pick([
+          form.slice(from, from + 3 + Math.floor(next() * form.length)),
+          "ring_pool_key=",
+          "x".repeat(Math.floor(next() * 8)),
+          `API Key '${key}'`,
+          "&m1=autos"
+        ])
+      }
+      const pieces = KeyMask.piecesOf(key)
+      const expected = maskedTheSlowWay(text, pieces)
+      expect(KeyMask.maskPieces(text, pieces), JSON.stringify({ key, text })).toBe(expected)
+      expect(maskKey(text, key)).toBe(expected)
+      if (expected !== text) masked++
+    }
+    // The draws really put pieces of keys in the texts: most of them had something to mask.
+    expect(masked).toBeGreaterThan(1_500)
+  })
+
+  it("masks a key's piece wherever it stands, and lets a text without one through unchanged", () => {
+    const key = "A329F4DC002168"
+    expect(maskKey(`x${key.slice(2, 9)}y`, key)).toBe("x<redacted>y")
+    expect(maskKey(`${key.slice(0, 6)}`, key)).toBe("<redacted>")
+    expect(maskKey(`…${key.slice(-6)}`, key)).toBe("…<redacted>")
+    expect(maskKey("1/allocate_number.json?ring_pool_key=<redacted>&m1=autos", key)).toBe(
+      "1/allocate_number.json?ring_pool_key=<redacted>&m1=autos"
+    )
+    expect(maskKey("A329F4 and DC002168 and A329F", key)).toBe("<redacted> and <redacted> and A329F")
+  })
+})
