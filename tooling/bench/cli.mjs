@@ -9,6 +9,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { fakeServerAlone } from "./fakeServerAlone.mjs"
+import { cpuDuring, cpuSecondsOf } from "./processes.mjs"
 
 const bin = fileURLToPath(new URL("../../apps/cli/dist/bin.js", import.meta.url))
 
@@ -68,28 +69,35 @@ const peakOf = async (pid) => {
 }
 
 /** One bulk run over `path`, through the bin (`how: "bin"`) or as `node dist/bin.js`. */
-const bulk = (path, fakeUrl, how) =>
+const bulk = (path, fakeUrl, how, extra = []) =>
   new Promise((resolve, reject) => {
-    const args = ["bulk", path, "--base-url", fakeUrl, "--key", "bench-key"]
+    const args = ["bulk", path, "--base-url", fakeUrl, "--key", "bench-key", ...extra]
     const started = performance.now()
     const child =
       how === "bin"
         ? spawn(bin, args, { stdio: ["ignore", "ignore", "ignore"] })
         : spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "ignore", "ignore"] })
     let peak = 0
+    let cpu
     // VmHWM is the process's own high-water mark, so sampling often enough to catch the last value is all it takes.
+    // Its CPU time is sampled alike: the last sample misses at most 50 ms of it.
     const sampler = setInterval(async () => {
       peak = Math.max(peak, await peakOf(child.pid))
+      cpu = (await cpuSecondsOf(child.pid)) ?? cpu
     }, 50)
     child.on("error", reject)
     child.on("exit", (code) => {
       clearInterval(sampler)
       if (code !== 0) reject(new Error(`ringpool bulk exited with ${code}`))
-      else resolve({ rowsPerSecond: 0, seconds: (performance.now() - started) / 1000, peak })
+      else resolve({ rowsPerSecond: 0, seconds: (performance.now() - started) / 1000, peak, cpu })
     })
   })
 
-export const cli = async (fakeUrl, { sizes, fakeSeconds }) => {
+/** CPU microseconds a row, or `undefined` when /proc could not tell. */
+const perRow = (seconds, rows) => (seconds === undefined ? undefined : (seconds * 1e6) / rows)
+
+export const cli = async (fake, { sizes, fakeSeconds }) => {
+  const fakeUrl = fake.url
   const results = {}
   for (const rows of sizes) {
     const path = join(tmpdir(), `ringpool-bench-${rows}.ndjson`)
@@ -98,10 +106,23 @@ export const cli = async (fakeUrl, { sizes, fakeSeconds }) => {
       results[rows] = {}
       for (const how of ["bin", "node"]) {
         // The fake's own rate right before each run: the ceiling of this run, on the machine as it is now.
-        const fake = await fakeServerAlone(fakeUrl, { seconds: fakeSeconds })
-        const run = await bulk(path, fakeUrl, how)
-        results[rows][how] = { ...run, rowsPerSecond: rows / run.seconds, fakeRowsPerSecond: fake.rowsPerSecond }
+        // The CPU each side spends on a row says which one bounds the run.
+        const alone = await cpuDuring([fake.child.pid], () => fakeServerAlone(fakeUrl, { seconds: fakeSeconds }))
+        const { result: run, seconds: fakeCpu } = await cpuDuring([fake.child.pid], () => bulk(path, fakeUrl, how))
+        results[rows][how] = {
+          ...run,
+          rowsPerSecond: rows / run.seconds,
+          fakeRowsPerSecond: alone.result.rowsPerSecond,
+          micros: {
+            cli: perRow(run.cpu, rows),
+            fake: perRow(fakeCpu[0], rows),
+            fakeAlone: perRow(alone.seconds[0], alone.result.rows)
+          }
+        }
       }
+      // The CLI's own share: `--dry-run` reads, checks and writes every row the same way and sends nothing.
+      const dry = await bulk(path, fakeUrl, "node", ["--dry-run"])
+      results[rows].dryRun = { rowsPerSecond: rows / dry.seconds, micros: perRow(dry.cpu, rows) }
     } finally {
       await rm(path, { force: true })
     }
@@ -112,7 +133,7 @@ export const cli = async (fakeUrl, { sizes, fakeSeconds }) => {
 export const cliSuite = async ({ quick, size, fake, verdictOf, fixed }) => {
   const [small, large] = size.cliSizes
   const times = startup(fake.url, { rounds: quick ? 7 : 21 })
-  const files = await cli(fake.url, { sizes: size.cliSizes, fakeSeconds: quick ? 1 : 3 })
+  const files = await cli(fake, { sizes: size.cliSizes, fakeSeconds: quick ? 1 : 3 })
   const mb = (bytes) => `${fixed(bytes / 1024 / 1024)} MB`
   const ms = (value) => `${fixed(value, 1)} ms`
   const startRows = ["help", "allocate"].map((name) => ({
@@ -132,9 +153,18 @@ export const cliSuite = async ({ quick, size, fake, verdictOf, fixed }) => {
   })
   const throughputRows = ["bin", "node"].map((how) => {
     const run = files[large][how]
+    const { cli, fake, fakeAlone } = run.micros
+    const cpu = [cli, fake, fakeAlone].includes(undefined)
+      ? ""
+      : `; CPU a row: the CLI ${fixed(cli, 2)} µs, the fake ${fixed(fake, 2)} µs in this run and ${fixed(fakeAlone, 2)} µs alone`
+    const dry = files[large].dryRun
+    const ownShare =
+      how === "node" && dry.micros !== undefined
+        ? `; the same file with --dry-run (read, checked, masked and written; nothing sent) ${fixed(dry.rowsPerSecond)} rows/s, ${fixed(dry.micros, 2)} µs a row`
+        : ""
     return {
       benchmark: `ringpool bulk throughput, ${fixed(large)} NDJSON rows (${how === "bin" ? "through the bin" : "node dist/bin.js"})`,
-      figure: `${fixed(run.rowsPerSecond)} rows/s vs ${fixed(run.fakeRowsPerSecond)} rows/s for the fake alone just before (${fixed((100 * run.rowsPerSecond) / run.fakeRowsPerSecond)}%)`,
+      figure: `${fixed(run.rowsPerSecond)} rows/s vs ${fixed(run.fakeRowsPerSecond)} rows/s for the fake alone just before (${fixed((100 * run.rowsPerSecond) / run.fakeRowsPerSecond)}%)${cpu}${ownShare}`,
       target: ">= 80% of the fake-alone rate",
       verdict: verdictOf(run.rowsPerSecond >= 0.8 * run.fakeRowsPerSecond)
     }

@@ -6,7 +6,7 @@
 import { Agent, request } from "node:http"
 import { fileURLToPath } from "node:url"
 import autocannon from "autocannon"
-import { startProcess } from "./processes.mjs"
+import { cpuDuring, startProcess } from "./processes.mjs"
 
 const server = fileURLToPath(new URL("./proxyServer.mjs", import.meta.url))
 const key = "bench-key"
@@ -38,22 +38,37 @@ const load = (url, seconds, bulk) =>
 
 /**
  * The three loads in turns of `seconds`, `rounds` times, so that a machine whose other load drifts moves all three
- * alike; requests per second over all rounds, and the worst p99 of any round.
+ * alike; requests per second over all rounds, the worst p99 of any round, and the CPU time each of a target's
+ * `pids` spent per request.
  */
 const side = async (targets, { rounds, seconds }) => {
-  const totals = targets.map(() => ({ requests: 0, seconds: 0, p99: 0, failed: 0 }))
+  const totals = targets.map((target) => ({
+    requests: 0,
+    seconds: 0,
+    p99: 0,
+    failed: 0,
+    cpu: target.pids.map(() => 0)
+  }))
   for (const target of targets) await load(target.url, 1, target.bulk) // warm-up: connections open, code compiled
   for (let round = 0; round < rounds; round++) {
     for (const [i, target] of targets.entries()) {
-      const result = await load(target.url, seconds, target.bulk)
+      const { result, seconds: cpu } = await cpuDuring(target.pids, () => load(target.url, seconds, target.bulk))
       const total = totals[i]
       total.requests += result.requests.total
       total.seconds += result.duration
       total.p99 = Math.max(total.p99, result.latency.p99)
       total.failed += result.errors + result.non2xx
+      total.cpu = total.cpu.map((spent, j) =>
+        spent === undefined || cpu[j] === undefined ? undefined : spent + cpu[j]
+      )
     }
   }
-  return totals.map((t) => ({ rps: t.requests / t.seconds, p99: t.p99, failed: t.failed }))
+  return totals.map((t) => ({
+    rps: t.requests / t.seconds,
+    p99: t.p99,
+    failed: t.failed,
+    micros: t.cpu.map((spent) => (spent === undefined ? undefined : (spent * 1e6) / t.requests))
+  }))
 }
 
 /** One request at a time on a keep-alive connection: `send` resolves with the status. */
@@ -122,9 +137,9 @@ export const proxySuite = async ({ quick, size, fake, verdictOf, fixed }) => {
   try {
     ;[through, baseline, ceiling] = await side(
       [
-        { url: proxy.url, bulk: false },
-        { url: fake.url, bulk: true },
-        { url: bare.url, bulk: false }
+        { url: proxy.url, bulk: false, pids: [proxy.child.pid, fake.child.pid] },
+        { url: fake.url, bulk: true, pids: [fake.child.pid] },
+        { url: bare.url, bulk: false, pids: [bare.child.pid] }
       ],
       { rounds: quick ? 2 : 4, seconds: quick ? 1 : 3 }
     )
@@ -136,10 +151,15 @@ export const proxySuite = async ({ quick, size, fake, verdictOf, fixed }) => {
   const ratio = through.rps / baseline.rps
   const addedP50 = latency.proxy.p50 - latency.direct.p50
   const addedP99 = latency.proxy.p99 - latency.direct.p99
+  const perRequest = (micros) => `${fixed(micros, 1)} µs`
+  const [proxyCpu, fakeShare] = through.micros
+  const cpu = [proxyCpu, fakeShare, baseline.micros[0], ceiling.micros[0]].includes(undefined)
+    ? ""
+    : `; CPU a request: the proxy ${perRequest(proxyCpu)} and the fake ${perRequest(fakeShare)} (its share of the coalesced calls), the fake ${perRequest(baseline.micros[0])} a one-row call, the bare server ${perRequest(ceiling.micros[0])}`
   return [
     {
       benchmark: `ringpool proxy, single-API requests, autocannon, ${connections} connections, in turns`,
-      figure: `through the proxy ${fixed(through.rps)} req/s (p99 ${through.p99} ms, ${through.failed} failed); each request its own one-row bulk call to the fake ${fixed(baseline.rps)} req/s (p99 ${baseline.p99} ms, ${baseline.failed} failed): ${fixed(ratio, 2)}x; a bare node:http server with a fixed answer ${fixed(ceiling.rps)} req/s (${fixed(ceiling.rps / baseline.rps, 2)}x: the ceiling of any node:http server here)`,
+      figure: `through the proxy ${fixed(through.rps)} req/s (p99 ${through.p99} ms, ${through.failed} failed); each request its own one-row bulk call to the fake ${fixed(baseline.rps)} req/s (p99 ${baseline.p99} ms, ${baseline.failed} failed): ${fixed(ratio, 2)}x; a bare node:http server with a fixed answer ${fixed(ceiling.rps)} req/s (${fixed(ceiling.rps / baseline.rps, 2)}x: the ceiling of any node:http server here)${cpu}`,
       target: ">= 5x the one-row bulk calls",
       verdict: verdictOf(ratio >= 5)
     },
