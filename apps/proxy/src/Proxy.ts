@@ -145,7 +145,10 @@ export const startProxy = async (options: ProxyOptions.ProxyOptions = {}): Promi
     serve(method, req.url ?? "/", traceparent, body, budget, (answer) => Answer.write(res, answer, closing || refused))
   }
 
-  const onClientError = (error: Error & { code?: string; rawPacket?: Buffer }, socket: Socket) => {
+  const onClientError = (
+    error: Error & { code?: string; rawPacket?: Buffer; bytesParsed?: number },
+    socket: Socket
+  ) => {
     if (!socket.writable) return
     const target = SloppyRequestLine.rescue(error)
     if (target === undefined) {

@@ -4,9 +4,11 @@
  * with raw spaces and raw non-ASCII bytes. Node answers those with a bare 400 (`HPE_INVALID_URL`,
  * `HPE_INVALID_CONSTANT`); the proxy reads them itself instead.
  *
- * Only a GET without a body is read this way (the single API is GET), and only when the whole head arrived in the
- * packet Node refused; the answer closes the connection, since the stream after a line the parser refused cannot be
- * trusted to frame. Anything else gets the status Node would give.
+ * Only a GET without a body is read this way (the single API is GET), only when the whole head arrived in the
+ * packet Node refused, and only when the line refused is that packet's first: a packet may also hold requests
+ * pipelined before it, already read and answered, and reading its first line then would serve an earlier request's
+ * pool, key and parameters to this one. The answer closes the connection, since the stream after a line the parser
+ * refused cannot be trusted to frame. Anything else gets the status Node would give.
  *
  * @since 0.1.0
  */
@@ -24,12 +26,19 @@ const requestLine = /^GET (\S.*) HTTP\/1\.[01]$/
  * @since 0.1.0
  * @category parsing
  */
-export const rescue = (error: { readonly code?: string; readonly rawPacket?: Buffer }): string | undefined => {
+export const rescue = (error: {
+  readonly code?: string
+  readonly rawPacket?: Buffer
+  /** Where in `rawPacket` the parser stopped. */
+  readonly bytesParsed?: number
+}): string | undefined => {
   if (error.code === undefined || !rescuable.has(error.code) || error.rawPacket === undefined) return undefined
   const head = error.rawPacket.toString("latin1")
   const end = head.indexOf("\r\n\r\n")
   if (end === -1) return undefined
   const lineEnd = head.indexOf("\r\n")
+  // The refused line must be the packet's first: past it, the first line is another request's.
+  if (error.bytesParsed === undefined || error.bytesParsed > lineEnd) return undefined
   const match = requestLine.exec(head.slice(0, lineEnd))
   if (match === null) return undefined
   // A body would be the start of the next request for a parser that does not know its length: refuse it.

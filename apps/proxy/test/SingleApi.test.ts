@@ -4,7 +4,7 @@
  */
 import { afterAll, assert, beforeAll, beforeEach, describe, it } from "@effect/vitest"
 import { examples } from "./support/examples.ts"
-import { get, rawGet } from "./support/http.ts"
+import { get, rawExchange, rawGet } from "./support/http.ts"
 import { key, type Setup, start } from "./support/proxy.ts"
 
 let setup: Setup
@@ -217,6 +217,22 @@ describe("liberal in what it accepts", () => {
     const reply = await get(setup.single(`&RING_POOL_KEY=${key}&&=x&m1=a&flag`))
     assert.strictEqual(reply.status, 200, reply.body)
     logged({ m1: "a", flag: "" })
+  })
+
+  it("a sloppy request pipelined after another is refused, never served with the other's pool, key and values", async () => {
+    const line = (pool: string, query: string) =>
+      `GET /api/2014-07-28/ring_pools/${pool}/allocate_number.json?${query} HTTP/1.1\r\nHost: x\r\n\r\n`
+    // Both in one packet: the second line, with a raw space, is the one Node's parser refuses.
+    const text = await rawExchange(
+      setup.proxy.url,
+      `${line("1", `ring_pool_key=${key}&n=first`)}${line("small", `ring_pool_key=${key}&site=50% off`)}`
+    )
+    assert.include(text, "HTTP/1.1 400")
+    // The first request was allocated once, for its own values; the second not at all, and not as a copy of it.
+    const allocations = setup.fake.allocations()
+    assert.isAtMost(allocations.length, 1)
+    for (const allocation of allocations) assert.deepStrictEqual(allocation.params, { n: "first" })
+    assert.notInclude(text, "800-555-01")
   })
 
   it("a request line too broken to read gets a 400, and the proxy keeps serving", async () => {

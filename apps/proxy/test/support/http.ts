@@ -49,6 +49,17 @@ export const rawGet = (baseUrl: string, target: string | Buffer, version = "1.0"
     })
   })
 
+/** Writes `bytes` on one connection, as they are (pipelined requests, say), and reads everything until it closes. */
+export const rawExchange = (baseUrl: string, bytes: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(baseUrl)
+    const socket = connect(Number(port), hostname, () => socket.write(Buffer.from(bytes, "latin1")))
+    const chunks: Array<Buffer> = []
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk))
+    socket.on("error", reject)
+    socket.on("close", () => resolve(Buffer.concat(chunks).toString("utf8")))
+  })
+
 /**
  * Sends every request at once, each on a keep-alive connection opened beforehand (as a pool of application
  * workers holds them), so that all of them are in flight at the proxy together. A request with a body is a POST
