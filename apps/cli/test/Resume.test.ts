@@ -7,7 +7,7 @@
  * The kill points come from a seeded generator; the seed is printed, and RINGPOOL_TEST_SEED replays a run.
  */
 import { spawn } from "node:child_process"
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, assert, beforeAll, beforeEach, describe, it } from "@effect/vitest"
@@ -243,6 +243,43 @@ describe("bulk --output and --resume", () => {
     assert.include(again.stderr, "holds an unfinished run")
     assert.include(again.stderr, "add --resume")
     assert.strictEqual(readFileSync(output, "utf8"), written)
+  })
+
+  it("one run at a time writes a FILE: a --resume started while the run goes on is refused, and the run ends whole", {
+    timeout: 60_000
+  }, async () => {
+    const count = 20_000
+    const input = await rowsFile("locked.ndjson", count)
+    const output = join(dir, "locked-results.ndjson")
+    // Slow answers keep the first run going while the second one starts.
+    fake.inject({ fault: "delay", ms: 20, times: "always" })
+    const first = ringpool(["bulk", input, "--output", output], { env })
+    for (let waited = 0; !existsSync(`${output}.lock`); waited += 10) {
+      if (waited > 10_000) assert.fail("the first run never took its lock")
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    const second = await ringpool(["bulk", input, "--output", output, "--resume"], { env })
+    assert.strictEqual(second.code, 1, second.stderr)
+    assert.include(second.stderr, "is being written by another ringpool bulk (process ")
+    assert.strictEqual(second.stderr.split("\n").length, 2, second.stderr)
+    const done = await first
+    assert.strictEqual(done.code, 0, done.stderr)
+    assertOneResultPerRowInOrder(output, "ndjson", count)
+    assert.deepStrictEqual(allocatedTwice(), { twice: 0, distinct: count })
+    assert.isFalse(existsSync(`${output}.lock`), "the lock is given back")
+  })
+
+  it("takes over the lock a killed run left behind", { timeout: 60_000 }, async () => {
+    const count = 100_000
+    const input = await rowsFile("stale-lock.ndjson", count)
+    const output = join(dir, "stale-lock-results.ndjson")
+    const stopped = await runKilled([input, "--output", output], 500)
+    assert.strictEqual(stopped.signal, "SIGKILL")
+    assert.isTrue(existsSync(`${output}.lock`), "SIGKILL leaves the lock behind")
+    const last = await ringpool(["bulk", input, "--output", output, "--resume"], { env })
+    assert.strictEqual(last.code, 0, last.stderr)
+    assertOneResultPerRowInOrder(output, "ndjson", count)
+    assert.isFalse(existsSync(`${output}.lock`))
   })
 
   it("on Ctrl-C writes the results of every row sent, and --resume goes on from there", {

@@ -1,6 +1,6 @@
 /**
  * What `ringpool bulk` does: settings checked, input opened, output prepared (stdout, a fresh FILE, or a resumed
- * one), the rows run through `BulkRun`, and the summary and exit code.
+ * one, locked for this run: `OutputLock`), the rows run through `BulkRun`, and the summary and exit code.
  *
  * Ctrl-C or SIGTERM: no further chunk is sent, the chunks in flight get their answers and their results are
  * written (a JSON array is closed), the summary says how far the run got, exit 130. A second signal exits at once;
@@ -17,6 +17,7 @@ import * as ClientSettings from "../ClientSettings.ts"
 import * as CliFailure from "../CliFailure.ts"
 import type { Input } from "../commands/bulk.ts"
 import * as InputSource from "../input/InputSource.ts"
+import * as OutputLock from "../output/OutputLock.ts"
 import * as ResultRow from "../output/ResultRow.ts"
 import * as Stdout from "../output/Stdout.ts"
 import * as Writer from "../output/Writer.ts"
@@ -46,7 +47,19 @@ const refuseCombinations = (flags: Input["flags"], file: string) => {
   }
 }
 
-export const run = async ({ flags, args }: Input): Promise<number> => {
+export const run = async (input: Input): Promise<number> => {
+  const output = input.flags.output
+  // A mistaken FILE is refused by the run's own checks, before any lock is taken.
+  if (output === undefined || output === "" || output === "-") return runBulk(input)
+  const lock = OutputLock.acquire(output)
+  try {
+    return await runBulk(input)
+  } finally {
+    lock.release()
+  }
+}
+
+const runBulk = async ({ flags, args }: Input): Promise<number> => {
   const file = args[0] ?? "-"
   refuseCombinations(flags, file)
   const settings = ClientSettings.resolve(flags)

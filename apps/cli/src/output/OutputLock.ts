@@ -1,0 +1,94 @@
+/**
+ * One run at a time per `--output FILE`: `FILE.lock`, holding the run's process id.
+ *
+ * Two runs writing one FILE (a `--resume` started while the first still runs) would each send rows the other sends
+ * too, and interleave their results: numbers spent twice, rows lost. So a run takes the lock before it reads the
+ * ledger and gives it back when it ends.
+ *
+ * A lock whose process is gone (a run killed with SIGKILL, or a crash) is stale and is taken over. Its process id
+ * may since have gone to another, unrelated process: then the run refuses, and the message says how to tell and what
+ * to remove, which errs towards refusing rather than towards two runs.
+ */
+import { linkSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import * as CliFailure from "../CliFailure.ts"
+import * as FileError from "../FileError.ts"
+
+export const pathOf = (output: string): string => `${output}.lock`
+
+export interface OutputLock {
+  readonly release: () => void
+}
+
+/** Whether a process of that id runs (ours or not): signal 0 checks without sending anything. */
+const isRunning = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it runs, under another user.
+    return (error as { code?: string }).code === "EPERM"
+  }
+}
+
+const holderOf = (path: string): number | undefined => {
+  try {
+    const pid = Number(readFileSync(path, "utf8").trim())
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Writes a lock holding our process id at `path`, or returns false when one is there. The id is written to a file of
+ * our own first and linked into place (`link` fails when the name exists), so a lock is never seen empty.
+ */
+const place = (path: string): boolean => {
+  const own = `${path}.${process.pid}`
+  writeFileSync(own, `${process.pid}\n`)
+  try {
+    linkSync(own, path)
+    return true
+  } catch (error) {
+    if ((error as { code?: string }).code === "EEXIST") return false
+    throw error
+  } finally {
+    rmSync(own, { force: true })
+  }
+}
+
+/** Takes the lock of `output`, or throws the usage failure that says which run holds it. */
+export const acquire = (output: string): OutputLock => {
+  const path = pathOf(output)
+  // Twice at most: a stale lock is removed and taken once; if another run took it in between, it is that run's.
+  // (Two runs that start in the same instant over a stale lock could both remove it and take it: not a case
+  // that people starting runs from a terminal make.)
+  let placed = false
+  for (let attempt = 0; attempt < 2 && !placed; attempt++) {
+    try {
+      placed = place(path)
+    } catch (error) {
+      throw CliFailure.usage(`cannot write ${output}: ${FileError.describe(error)}`)
+    }
+    if (placed) break
+    const holder = holderOf(path)
+    if (holder !== undefined && isRunning(holder)) {
+      throw CliFailure.usage(
+        `${output} is being written by another ringpool bulk (process ${holder}): let it finish or stop it, then resume; if process ${holder} is not a ringpool bulk, remove ${path}`
+      )
+    }
+    // Stale: its run is gone.
+    rmSync(path, { force: true })
+  }
+  if (!placed) throw CliFailure.usage(`${output} is being written by another ringpool bulk: let it finish, then resume`)
+  let released = false
+  const release = () => {
+    if (released) return
+    released = true
+    process.off("exit", release)
+    if (holderOf(path) === process.pid) rmSync(path, { force: true })
+  }
+  // A second Ctrl-C exits at once: the lock goes with the process all the same.
+  process.on("exit", release)
+  return { release }
+}
