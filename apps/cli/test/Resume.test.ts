@@ -206,13 +206,17 @@ describe("bulk --output and --resume", () => {
     assert.strictEqual(run.code, 0, run.stderr)
     const written = readFileSync(output, "utf8")
     fake.reset()
-    const refusals = await Promise.all([
-      ringpool(["bulk", other, "--output", output, "--resume"], { env }),
-      ringpool(["bulk", input, "--output", output, "--resume", "--output-format", "csv"], { env }),
-      ringpool(["bulk", input, "--output", output, "--resume", "--input-format", "csv"], { env }),
-      ringpool(["bulk", input, "--output", output, "--resume", "--base-url", "http://127.0.0.1:9"], { env }),
-      ringpool(["bulk", input, "--output", join(dir, "never-written.ndjson"), "--resume"], { env })
-    ])
+    // One after the other: runs on one FILE at once would be refused for that instead (see the lock's test).
+    const refusals = []
+    for (const args of [
+      [other, "--output", output, "--resume"],
+      [input, "--output", output, "--resume", "--output-format", "csv"],
+      [input, "--output", output, "--resume", "--input-format", "csv"],
+      [input, "--output", output, "--resume", "--base-url", "http://127.0.0.1:9"],
+      [input, "--output", join(dir, "never-written.ndjson"), "--resume"]
+    ]) {
+      refusals.push(await ringpool(["bulk", ...args], { env }))
+    }
     const reasons = [
       "was written for another input",
       "was written with --output-format ndjson, not csv",
