@@ -5,8 +5,10 @@ import { maskKey } from "../src/RingPoolError.ts"
 /** The definition the masking keeps to, written the slow way: every 6-character window looked up, every short form. */
 const maskedTheSlowWay = (text: string, pieces: KeyMask.KeyPieces): string => {
   text = text.replace(/(API Key ')[^']*(')/gi, "$1<redacted>$2")
+  // Windows in any ASCII case (they are kept in lower case); a key too short for one, as written.
+  const lower = text.replace(/[A-Z]/g, (c) => c.toLowerCase())
   const covered = new Uint8Array(text.length)
-  for (let i = 0; i + 6 <= text.length; i++) if (pieces.windows.has(text.slice(i, i + 6))) covered.fill(1, i, i + 6)
+  for (let i = 0; i + 6 <= text.length; i++) if (pieces.windows.has(lower.slice(i, i + 6))) covered.fill(1, i, i + 6)
   for (const form of pieces.short) {
     for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) covered.fill(1, at, at + form.length)
   }
@@ -17,6 +19,9 @@ const maskedTheSlowWay = (text: string, pieces: KeyMask.KeyPieces): string => {
   }
   return masked
 }
+
+const everyByte = (text: string) =>
+  [...Buffer.from(text, "utf8")].map((byte) => `%${byte.toString(16).padStart(2, "0")}`).join("")
 
 /** mulberry32: repeatable draws, so that a failure shows the same case on every run. */
 const draws = (seed: number) => () => {
@@ -35,7 +40,15 @@ describe("masking a key's pieces", () => {
     let masked = 0
     for (let round = 0; round < 3_000; round++) {
       const key = pick(keys)
-      const forms = [key, encodeURIComponent(key), encodeURIComponent(key).toLowerCase(), key.replace(/ /g, "+")]
+      const forms = [
+        key,
+        encodeURIComponent(key),
+        encodeURIComponent(key).toLowerCase(),
+        key.replace(/ /g, "+"),
+        key.toUpperCase(),
+        key.toLowerCase(),
+        everyByte(key)
+      ]
       let text = ""
       for (let part = Math.floor(next() * 6); part >= 0; part--) {
         const form = pick(forms)
@@ -67,5 +80,22 @@ describe("masking a key's pieces", () => {
       "1/allocate_number.json?ring_pool_key=<redacted>&m1=autos"
     )
     expect(maskKey("A329F4 and DC002168 and A329F", key)).toBe("<redacted> and <redacted> and A329F")
+  })
+
+  it("finds the key in another case, and with every byte percent-encoded", () => {
+    const key = "SecretKeyAlpha99"
+    for (const text of [
+      "your key secretkeyalpha99 is bad",
+      "YOUR KEY SECRETKEYALPHA99 IS BAD",
+      "your key %53%65%63%72%65%74%4b%65%79%41%6c%70%68%61%39%39 is bad",
+      "your key %53%65%63%72%65%74%4B%65%79 (cut)"
+    ]) {
+      const masked = maskKey(text, key)
+      expect(masked).toContain("<redacted>")
+      expect(masked.toLowerCase()).not.toContain("keyalp")
+      expect(masked.toLowerCase()).not.toContain("%65%74%4b")
+    }
+    // A key too short for a piece is matched as written only: in any case it would hide ordinary letters.
+    expect(maskKey("InvalidKey: API Key 'k' is not valid", "k")).toBe("InvalidKey: API Key '<redacted>' is not valid")
   })
 })

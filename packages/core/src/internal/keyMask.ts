@@ -1,10 +1,13 @@
 /**
  * Hiding ring pool keys in texts we did not write (a service's messages, bodies, echoed URLs).
  *
- * A key can reach such a text in any form a URL or a form gives it: as written, percent-encoded (either case of
- * hex digits, `%20` or `+` for a space), and in part (a server that cuts its own message, or our excerpt of it).
- * So every run of 6 or more characters that is a piece of any of those forms is masked, not only the whole key.
- * Six is the shortest piece worth hiding that ordinary words rarely match; a key shorter than that is masked whole.
+ * A key can reach such a text in any form a URL or a form gives it: as written, percent-encoded (only what must be,
+ * or every byte; either case of hex digits; `%20` or `+` for a space), in another case of its ASCII letters (a
+ * server that upper- or lower-cases its messages), and in part (a server that cuts its own message, or our excerpt
+ * of it). So every run of 6 or more characters that is a piece of any of those forms, in any ASCII case, is masked,
+ * not only the whole key. Six is the shortest piece worth hiding that ordinary words rarely match; a key shorter
+ * than that is masked whole. What no encoder does (the key reversed, its characters encoded at random) is not looked
+ * for.
  */
 
 const placeholder = "<redacted>"
@@ -14,23 +17,39 @@ const quotedKey = /(API Key ')[^']*(')/gi
 const rfc3986 = (text: string): string =>
   encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 
+/** Every byte of the text's UTF-8 percent-encoded, as some encoders do. */
+const everyByte = (text: string): string => {
+  let encoded = ""
+  for (const byte of utf8.encode(text)) encoded += `%${byte.toString(16).toUpperCase().padStart(2, "0")}`
+  return encoded
+}
+const utf8 = new TextEncoder()
+
+/** ASCII letters lower-cased, nothing else: the text keeps its length, so a position in it is one in the original. */
+const asciiLower = (text: string): string =>
+  /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : text
+
 /** Every form the key can take in a URL, a form body or a message. */
 const formsOf = (key: string): Set<string> => {
   const forms = new Set<string>([key, key.replace(/ /g, "+")])
-  for (const encoded of [encodeURIComponent(key), rfc3986(key)]) {
+  for (const encoded of [encodeURIComponent(key), rfc3986(key), everyByte(key)]) {
     const lower = encoded.replace(/%[0-9A-F]{2}/g, (triplet) => triplet.toLowerCase())
     for (const form of [encoded, lower]) forms.add(form).add(form.replace(/%20/g, "+"))
   }
   return forms
 }
 
-/** The pieces to look for: every 6-character window of every form, and forms too short for one, whole. */
+/**
+ * The pieces to look for: every 6-character window of every form, in lower case (a text is searched in lower case
+ * too), and forms too short for one, whole and as written (a key that short matched in any case would hide
+ * ordinary letters).
+ */
 export class KeyPieces {
   readonly windows = new Set<string>()
   readonly short: Array<string> = []
   /**
-   * What a text must contain to hold any piece: every 6-character window of a form contains one of the form's
-   * 3-character slices that start at a multiple of 3, so a text holding none of those holds no piece.
+   * What a text must contain (in lower case) to hold a window: every 6-character window of a form contains one of
+   * the form's 3-character slices that start at a multiple of 3, so a text holding none of those holds no window.
    */
   readonly probes = new Set<string>()
   /** The longest form: a text cut after masking needs this much more than it keeps. */
@@ -43,11 +62,11 @@ export class KeyPieces {
         if (form.length > this.longest) this.longest = form.length
         if (form.length < fragment) {
           this.short.push(form)
-          this.probes.add(form)
           continue
         }
-        for (let i = 0; i + fragment <= form.length; i++) this.windows.add(form.slice(i, i + fragment))
-        for (let i = 0; i + 3 <= form.length; i += 3) this.probes.add(form.slice(i, i + 3))
+        const lower = asciiLower(form)
+        for (let i = 0; i + fragment <= lower.length; i++) this.windows.add(lower.slice(i, i + fragment))
+        for (let i = 0; i + 3 <= lower.length; i += 3) this.probes.add(lower.slice(i, i + 3))
       }
     }
   }
@@ -56,9 +75,10 @@ export class KeyPieces {
     return this.windows.size === 0 && this.short.length === 0
   }
 
-  /** Whether the text may hold a piece: a quick test that lets most texts through unscanned. */
-  mightHold(text: string): boolean {
-    for (const probe of this.probes) if (text.includes(probe)) return true
+  /** Whether the text (and `lower`, it in lower case) may hold a piece: a quick test that lets most texts through. */
+  mightHold(text: string, lower: string): boolean {
+    for (const probe of this.probes) if (lower.includes(probe)) return true
+    for (const form of this.short) if (text.includes(form)) return true
     return false
   }
 }
@@ -80,7 +100,7 @@ export const piecesOf = (key: string): KeyPieces => {
 
 /** A value the service sent for a row (a tracking URL, say), with any piece of the keys masked. */
 export const maskValue = (text: string, pieces: KeyPieces): string =>
-  pieces.mightHold(text) ? maskPieces(text, pieces) : text
+  pieces.mightHold(text, asciiLower(text)) ? maskPieces(text, pieces) : text
 
 /**
  * The text with the documented `InvalidKey` quote masked and every piece of the keys replaced by `<redacted>`
@@ -88,8 +108,11 @@ export const maskValue = (text: string, pieces: KeyPieces): string =>
  */
 export const maskPieces = (text: string, pieces: KeyPieces): string => {
   text = text.replace(quotedKey, `$1${placeholder}$2`)
+  if (pieces.empty) return text
+  // Pieces are looked for in lower case; positions found there are the text's own.
+  const lower = asciiLower(text)
   // A text with none of the probes holds no piece: most texts are let through without the scan below.
-  if (pieces.empty || !pieces.mightHold(text)) return text
+  if (!pieces.mightHold(text, lower)) return text
   let covered: Uint8Array | undefined
   const cover = (from: number, to: number) => {
     covered ??= new Uint8Array(text.length)
@@ -100,13 +123,13 @@ export const maskPieces = (text: string, pieces: KeyPieces): string => {
     // the text are looked up, each at most once: a text with a few probes costs a few lookups, not one a character.
     let looked: Uint8Array | undefined
     for (const probe of pieces.probes) {
-      for (let at = text.indexOf(probe); at !== -1; at = text.indexOf(probe, at + 1)) {
+      for (let at = lower.indexOf(probe); at !== -1; at = lower.indexOf(probe, at + 1)) {
         const last = Math.min(at, text.length - fragment)
         for (let start = Math.max(0, at + probe.length - fragment); start <= last; start++) {
           looked ??= new Uint8Array(text.length)
           if (looked[start] === 1) continue
           looked[start] = 1
-          if (pieces.windows.has(text.slice(start, start + fragment))) cover(start, start + fragment)
+          if (pieces.windows.has(lower.slice(start, start + fragment))) cover(start, start + fragment)
         }
       }
     }
