@@ -91,7 +91,10 @@ describe("the ring pool key", () => {
       `{"ring_pool_key":"${KEY}","m1":"no pool"}`,
       `{"ring_pool_id":"100","ring_pool_key":["${KEY}"],"m1":"key not a string"}`,
       `{"ring_pool_id":"100","ring_pool_key":"${KEY}"}`,
-      `{"ring_pool_id":"100","m1":"default key, from --key"}`
+      `{"ring_pool_id":"100","m1":"default key, from --key"}`,
+      // A key pasted as a field's name, whose value is not a parameter's: the message quotes the name.
+      `{"ring_pool_id":"100","${KEY}":null}`,
+      `{"ring_pool_id":"100","ring_pool_key":"${KEY}x","${KEY}x":{}}`
     ].join("\n")
     const csv = `ring_pool_id,ring_pool_key,m1\n100,${KEY},a\n100,"${KEY}"x,b\n100,${KEY}"q,c\n100,"${KEY}\n`
     const body = JSON.stringify({
@@ -111,7 +114,8 @@ describe("the ring pool key", () => {
     const labels = ["ndjson", "csv", "json body", "unreachable service"]
     runs.forEach((run, i) => assertKeyNeverPrinted(labels[i]!, run, 2))
     // Every line came out as a row (the assertions above are about real error rows, not missing ones).
-    assert.strictEqual(runs[0]!.stdout.trim().split("\n").length, 6)
+    assert.strictEqual(runs[0]!.stdout.trim().split("\n").length, 8)
+    assert.strictEqual(runs[0]!.stdout.split("must be a string, number or boolean").length, 3)
     assert.include(runs[0]!.stdout, "InvalidKey")
     assert.include(runs[2]!.stdout, "InvalidKey")
   })

@@ -72,6 +72,9 @@ export interface CheckedRequest {
   readonly requestId: string | undefined
 }
 
+/** A parameter's name for a message: cut, and with the row's key masked (a name could be the key, pasted by mistake). */
+const quoted = (name: string, key: string): string => RingPoolError.maskKey(JSON.stringify(name.slice(0, 100)), key)
+
 /**
  * The checks behind `validate`, without wrapping the key in a `Redacted` (a registry entry per row, which the hot
  * path does not need: the key goes straight into the suffix). Plain code on purpose: it runs once per row, where a
@@ -128,18 +131,13 @@ const checkFields = (
     }
     const [name, value] = pair
     if (typeof name !== "string") return invalid("parameter names must be strings", requestId)
-    if (typeof value !== "string") {
-      return invalid(`parameter ${JSON.stringify(name.slice(0, 100))} must have a string value`, requestId)
-    }
+    if (typeof value !== "string") return invalid(`parameter ${quoted(name, key)} must have a string value`, requestId)
     if (name === "") return invalid("parameter names may not be empty", requestId)
     if (ApiSuffix.isKeyName(name)) {
       return invalid("ring_pool_key is not a parameter: pass it as ringPoolKey", requestId)
     }
     if (!name.isWellFormed() || !value.isWellFormed()) {
-      return invalid(
-        `parameter ${JSON.stringify(name.slice(0, 100))} is not well-formed Unicode (a lone surrogate)`,
-        requestId
-      )
+      return invalid(`parameter ${quoted(name, key)} is not well-formed Unicode (a lone surrogate)`, requestId)
     }
     if (pairs !== givenPairs) (pairs as Array<readonly [string, string]>)[i] = [name, value]
   }

@@ -7,10 +7,12 @@
  * - or `api_suffix` (the API's own row, parsed with core's `ApiSuffix.parse`) with an optional `request_id`;
  * - every other field is a RingPool parameter, in the record's order. At least one is required (its value may be empty).
  *
- * A problem never quotes a value of the row: the line may hold a ring pool key.
+ * A problem never quotes a value of the row: the line may hold a ring pool key. It may quote a field's name, with
+ * any key masked in it.
  */
-import { type AllocationRequest, ApiSuffix } from "@ringpool/core"
+import { type AllocationRequest, ApiSuffix, RingPoolError } from "@ringpool/core"
 import { Redacted, Result } from "effect"
+import * as Secrets from "../Secrets.ts"
 
 export type InputRow =
   | {
@@ -68,7 +70,10 @@ export const fromFields = (line: number, names: ReadonlyArray<string>, values: A
   const requestId = requestIdText === "" ? undefined : requestIdText
 
   if (badParam !== undefined) {
-    return invalid(line, `parameter ${JSON.stringify(badParam)} must be a string, number or boolean`, requestId)
+    // A name is quoted, and a name could be a key pasted by mistake: the row's own, or the process's.
+    const rowKey = typeof ringPoolKey === "string" ? [ringPoolKey] : []
+    const name = RingPoolError.maskKey(Secrets.mask(JSON.stringify(badParam)), rowKey)
+    return invalid(line, `parameter ${name} must be a string, number or boolean`, requestId)
   }
   if (apiSuffix !== undefined) {
     return fromSuffix(line, apiSuffix, { ringPoolId, ringPoolKey, extraParams: params.length }, requestId)

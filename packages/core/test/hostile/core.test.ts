@@ -214,6 +214,9 @@ describe("malformed requests fail their own row, before any I/O", () => {
     ["a params getter that throws", throwing],
     ["a request that is a string", "9/allocate_number.json?m1=a"],
     ["a param named ring%5Fpool%5Fkey", { ...row(1), params: { "ring%5Fpool%5Fkey": "x" } }],
+    // The message quotes a parameter's name: the key pasted as one is masked in it.
+    ["a param named like the key, with a number value", { ...row(1), params: { [KEY]: 5 } }],
+    ["a param named like the key, with a lone surrogate", { ...row(1), params: { [`x${KEY}`]: "\ud800" } }],
     ["null", null]
   ]
 
