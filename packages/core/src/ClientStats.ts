@@ -14,7 +14,7 @@ export interface ClientStats {
   rows: number
   allocated: number
   overflow: number
-  /** Rows the service answered with an error row, by `error_class`. */
+  /** Rows the service answered with an error row, by `error_class` (the first 50 classes seen; any later one as `other`). */
   rejected: Record<string, number>
   /** Rows that failed for any other reason, by reason tag. */
   failed: Record<string, number>

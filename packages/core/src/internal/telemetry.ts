@@ -36,6 +36,20 @@ const rowsCounter = (key: string, attributes: Record<string, string>) => {
   return counter
 }
 
+/**
+ * The error classes counted by name, at most this many per process; the service's classes are a handful, and a
+ * server that makes up a new one per row would otherwise grow a series per row (in `/metrics`) and `stats()`.
+ */
+const errorClassLimit = 50
+const errorClasses = new Set<string>()
+/** A rejected row's class as counted: its own while fewer than the limit were seen, else `other`. */
+const errorClassLabel = (errorClass: string): string => {
+  if (errorClasses.has(errorClass)) return errorClass
+  if (errorClasses.size >= errorClassLimit) return "other"
+  errorClasses.add(errorClass)
+  return errorClass
+}
+
 const add = (record: Record<string, number>, key: string, n: number) => {
   record[key] = (record[key] ?? 0) + n
 }
@@ -69,7 +83,8 @@ export const make = (context: Context.Context<never>, stats: ClientStats): Telem
     const counts: Record<string, number> = {}
     for (const result of results) {
       if (isAllocation(result)) add(counts, result.overflow ? "overflow" : "allocated", 1)
-      else if (result.reason._tag === "Rejected") add(counts, `rejected:${result.reason.errorClass}`, 1)
+      else if (result.reason._tag === "Rejected")
+        add(counts, `rejected:${errorClassLabel(result.reason.errorClass)}`, 1)
       else add(counts, `failed:${result.reason._tag}`, 1)
     }
     for (const key in counts) {

@@ -280,6 +280,31 @@ describe("malformed requests fail their own row, before any I/O", () => {
   })
 })
 
+describe("a server that makes up error classes", () => {
+  it("grows no counter per class: past 50 classes, rows are counted as other", async () => {
+    let call = 0
+    const service = await hostileService((body) => {
+      const requests = (JSON.parse(body) as { requests: Array<{ request_id: string }> }).requests
+      const responses = requests.map((r, i) => ({
+        request_id: r.request_id,
+        error_class: `MadeUp${call}x${i}`,
+        message: "no"
+      }))
+      call++
+      return { text: JSON.stringify({ responses }) }
+    })
+    const client = createRingPoolClient({ baseUrl: service.url, retry: false, maxBatchSize: 100 })
+    const outcomes = await client.allocateAll(Array.from({ length: 300 }, (_, i) => row(i)))
+    expect(outcomes.every((o) => !o.ok && o.error.reason._tag === "Rejected")).toBe(true)
+    const rejected = client.stats().rejected
+    expect(Object.keys(rejected).length).toBeLessThanOrEqual(51)
+    expect(Object.values(rejected).reduce((a, b) => a + b, 0)).toBe(300)
+    expect(rejected.other).toBeGreaterThanOrEqual(250)
+    await client.close()
+    await service.close()
+  })
+})
+
 describe("the ones that held, kept holding", () => {
   it("one signal shared by many calls adds one listener", async () => {
     const service = await hostileService(eachRowItsNumber)
