@@ -29,6 +29,7 @@ export class CallerGone {}
  * @category models
  */
 export interface Budget {
+  readonly timeoutMs: number
   readonly signal: AbortSignal
   /** The caller went away: abandon what is still queued. */
   readonly abandon: () => void
@@ -46,6 +47,7 @@ export const start = (timeoutMs: number): Budget => {
   const controller = new AbortController()
   const timer = setTimeout(() => controller.abort(new BudgetExceeded(timeoutMs)), timeoutMs)
   return {
+    timeoutMs,
     signal: controller.signal,
     abandon: () => {
       clearTimeout(timer)

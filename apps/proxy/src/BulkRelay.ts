@@ -6,7 +6,7 @@
  * Decided here (the service documents none of it):
  * - The body is read as the service reads it (`requests`, or `request` as the prose says); whole-call refusals use
  *   the service's `{"errors":{"class","invalid_data"}}` body: 400 `InvalidJson`, `InvalidRequest`, `EmptyRequest`,
- *   413 `RequestTooLarge`.
+ *   413 `RequestTooLarge` and `TooManyRows` (over `Capacity.rowsPerRequest`), 503 `ProxyBusy` (see `Capacity`).
  * - A row the proxy cannot send (not an object with an `api_suffix`, a suffix that does not parse, no key, no
  *   parameter) gets an error row of its own; its neighbours still run.
  * - When every row failed for a reason of the bulk call rather than of the row (the service unreachable, a 5xx,
@@ -19,6 +19,7 @@
 import { type Allocation, type AllocationRequest, ApiSuffix, BulkProtocol, type PromiseClient } from "@ringpool/core"
 import { Exit, Predicate, Result, Schema } from "effect"
 import type { Answer } from "./Answer.ts"
+import * as Capacity from "./Capacity.ts"
 import * as Failure from "./Failure.ts"
 
 const jsonType = "application/json; charset=utf-8"
@@ -88,7 +89,8 @@ const responseRow = (requestId: string | undefined, outcome: Outcome): string =>
 export const relay = async (
   client: PromiseClient.PromiseRingPoolClient,
   text: string,
-  signal: AbortSignal
+  signal: AbortSignal,
+  hold: Capacity.Hold
 ): Promise<Answer> => {
   let json: unknown
   try {
@@ -110,6 +112,13 @@ export const relay = async (
   }
   const entries = "requests" in decoded.value ? decoded.value.requests : decoded.value.request
   if (entries.length === 0) return callError(400, "EmptyRequest", "requests must contain at least one entry")
+  const refused =
+    entries.length > Capacity.rowsPerRequest
+      ? Failure.tooManyRows(Capacity.rowsPerRequest)
+      : hold.addRows(entries.length)
+        ? undefined
+        : Failure.busy
+  if (refused !== undefined) return callError(refused.status, refused.errorClass, refused.message)
 
   const rows = entries.map(rowOf)
   const outcomes = await Promise.all(

@@ -12,7 +12,9 @@
  * - An upstream failure is a 5xx: 504 when the service did not answer in time (`UpstreamTimeout`) or said
  *   504; 503 when it said 503; 502 for everything else (a connection refused or reset, an answer that is not the
  *   documented format or does not line up with the rows sent, `InternalServiceError`).
- * - The proxy's own budget running out is 504 `ProxyTimeout`.
+ * - The proxy's own budget running out is 504 `ProxyTimeout`; a bulk body still arriving then is 408
+ *   `RequestTimeout` (the caller was slow, not the service). A bulk request of more rows than the proxy takes at
+ *   once is 413 `TooManyRows`; one that would pass what all bulk requests together may hold is 503 `ProxyBusy`.
  * The service's own classes and messages pass through as it sent them (keys masked by the core); the proxy's own
  * classes say what to do. No message ever quotes a key or a parameter value.
  *
@@ -180,3 +182,35 @@ export const incompleteBody: Failure = make(
  */
 export const bodyTooLarge = (limit: number): Failure =>
   make(413, "RequestTooLarge", `the request's body is larger than the proxy's limit of ${limit} bytes`, true)
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const tooManyRows = (limit: number): Failure =>
+  make(413, "TooManyRows", `the request holds more than the proxy's limit of ${limit} rows: split it`, true)
+
+/**
+ * The proxy holds as many bulk bodies or rows as it may (see `Capacity`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const busy: Failure = make(
+  503,
+  "ProxyBusy",
+  "the proxy is holding as many bulk requests as it may: retry shortly",
+  true
+)
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const bodyTimedOut = (timeoutMs: number): Failure =>
+  make(
+    408,
+    "RequestTimeout",
+    `the request's body did not arrive whole within the proxy's budget of ${timeoutMs} ms (ringpool proxy --timeout-ms)`,
+    true
+  )

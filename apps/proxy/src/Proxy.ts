@@ -19,6 +19,7 @@ import type { Socket } from "node:net"
 import { createRingPoolClient, type PromiseClient } from "@ringpool/core"
 import * as Answer from "./Answer.ts"
 import * as Budget from "./Budget.ts"
+import * as Capacity from "./Capacity.ts"
 import * as ProxyMetrics from "./ProxyMetrics.ts"
 import * as ProxyOptions from "./ProxyOptions.ts"
 import * as RequestBody from "./RequestBody.ts"
@@ -78,6 +79,7 @@ export const startProxy = async (options: ProxyOptions.ProxyOptions = {}): Promi
     throw error
   }
   const metrics = new ProxyMetrics.ProxyMetrics()
+  const capacity = new Capacity.Capacity()
   let closing = false
   let inFlight = 0
   let drained: (() => void) | undefined
@@ -97,6 +99,7 @@ export const startProxy = async (options: ProxyOptions.ProxyOptions = {}): Promi
     traceparent: string | undefined,
     body: Routes.Exchange["body"],
     budget: Budget.Budget,
+    hold: Capacity.Hold,
     write: (answer: Answer.Answer) => void
   ) => {
     const started = performance.now()
@@ -105,6 +108,7 @@ export const startProxy = async (options: ProxyOptions.ProxyOptions = {}): Promi
     inFlight++
     const finish = (routed: Routes.Routed) => {
       budget.end()
+      hold.release()
       write(routed.answer)
       metrics.record(routed.route, routed.answer.status, performance.now() - started)
       if (span !== undefined) {
@@ -113,7 +117,7 @@ export const startProxy = async (options: ProxyOptions.ProxyOptions = {}): Promi
       }
       if (--inFlight === 0 && drained !== undefined) drained()
     }
-    const routed = route({ method, target, body, budget })
+    const routed = route({ method, target, body, budget, hold })
     if (routed instanceof Promise) {
       routed.then(finish, () => {
         finish({
@@ -131,18 +135,21 @@ export const startProxy = async (options: ProxyOptions.ProxyOptions = {}): Promi
       if (!res.writableFinished) budget.abandon()
     })
     const method = req.method ?? "GET"
-    // A body refused as too large is not read to its end: the connection cannot carry another request after it.
+    const hold = capacity.hold()
+    // A body not read to its end (too large, the proxy busy, too slow): the connection cannot carry another request.
     let refused = false
     const body =
       method === "POST"
         ? () =>
-            RequestBody.read(req, settings.maxBodyBytes).then((text) => {
-              refused = text instanceof RequestBody.TooLarge
+            RequestBody.read(req, settings.maxBodyBytes, hold, budget.signal).then((text) => {
+              refused = typeof text !== "string"
               return text
             })
         : undefined
     const traceparent = tracer === undefined ? undefined : (req.headers.traceparent as string | undefined)
-    serve(method, req.url ?? "/", traceparent, body, budget, (answer) => Answer.write(res, answer, closing || refused))
+    serve(method, req.url ?? "/", traceparent, body, budget, hold, (answer) =>
+      Answer.write(res, answer, closing || refused)
+    )
   }
 
   const onClientError = (
@@ -157,7 +164,7 @@ export const startProxy = async (options: ProxyOptions.ProxyOptions = {}): Promi
     }
     const budget = Budget.start(settings.timeoutMs)
     socket.once("close", budget.abandon)
-    serve("GET", target, undefined, undefined, budget, (answer) => {
+    serve("GET", target, undefined, undefined, budget, capacity.hold(), (answer) => {
       if (socket.writable) socket.end(Answer.serialize(answer))
     })
   }

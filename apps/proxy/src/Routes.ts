@@ -13,6 +13,7 @@ import { BulkProtocol, type PromiseClient } from "@ringpool/core"
 import * as Answer from "./Answer.ts"
 import type * as Budget from "./Budget.ts"
 import * as BulkRelay from "./BulkRelay.ts"
+import type * as Capacity from "./Capacity.ts"
 import * as Failure from "./Failure.ts"
 import * as ProxyMetrics from "./ProxyMetrics.ts"
 import * as RequestBody from "./RequestBody.ts"
@@ -30,8 +31,10 @@ export interface Exchange {
   /** The request target as sent (a byte string), e.g. `/api/2014-07-28/ring_pools/1/allocate_number.xml?...`. */
   readonly target: string
   /** The body, read up to the limit; absent when the request has none the proxy can read. */
-  readonly body: (() => Promise<string | RequestBody.TooLarge | RequestBody.Unfinished>) | undefined
+  readonly body: (() => Promise<string | RequestBody.Refused>) | undefined
   readonly budget: Budget.Budget
+  /** What the request holds of the proxy's shared capacity (released once it is answered). */
+  readonly hold: Capacity.Hold
 }
 
 /**
@@ -97,25 +100,27 @@ const allocate = async (
   }
 }
 
+/** Why a body was not read, as the bulk API's whole-call error. */
+const bodyRefusal = (refused: RequestBody.Refused, budget: Budget.Budget): Failure.Failure =>
+  refused instanceof RequestBody.TooLarge
+    ? Failure.bodyTooLarge(refused.limit)
+    : refused instanceof RequestBody.Busy
+      ? Failure.busy
+      : refused instanceof RequestBody.TimedOut
+        ? Failure.bodyTimedOut(budget.timeoutMs)
+        : Failure.incompleteBody
+
 const relay = async (dependencies: Dependencies, exchange: Exchange): Promise<Routed> => {
   const text = exchange.body === undefined ? "" : await exchange.body()
-  if (text instanceof RequestBody.TooLarge) {
-    const failure = Failure.bodyTooLarge(text.limit)
+  if (typeof text !== "string") {
+    const failure = bodyRefusal(text, exchange.budget)
     return refuse(
       "bulk.json",
       BulkRelay.callError(failure.status, failure.errorClass, failure.message),
       failure.errorClass
     )
   }
-  if (text instanceof RequestBody.Unfinished) {
-    const failure = Failure.incompleteBody
-    return refuse(
-      "bulk.json",
-      BulkRelay.callError(failure.status, failure.errorClass, failure.message),
-      failure.errorClass
-    )
-  }
-  const answer = await BulkRelay.relay(dependencies.client, text, exchange.budget.signal)
+  const answer = await BulkRelay.relay(dependencies.client, text, exchange.budget.signal, exchange.hold)
   return { route: "bulk.json", answer }
 }
 
