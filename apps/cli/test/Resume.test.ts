@@ -234,6 +234,40 @@ describe("bulk --output and --resume", () => {
     assert.strictEqual(readFileSync(output, "utf8"), written, "FILE untouched")
   })
 
+  it("refuses to resume a ledger whose counts do not add up, or a FILE that holds more results than were sent", async () => {
+    const input = await rowsFile("tampered.ndjson", 500)
+    const output = join(dir, "tampered-results.ndjson")
+    const run = await ringpool(["bulk", input, "--output", output], { env })
+    assert.strictEqual(run.code, 0, run.stderr)
+    const ledgerPath = `${output}.ledger`
+    const ledger = readFileSync(ledgerPath, "utf8")
+    const written = readFileSync(output, "utf8")
+    fake.reset()
+
+    // The last mark's counts set back to nothing, its tally left: it would skip 500 rows that FILE does not hold.
+    const lines = ledger.trimEnd().split("\n")
+    const last = JSON.parse(lines.at(-1)!) as Record<string, unknown>
+    const { finished: _finished, ...unfinished } = last
+    const edited = { ...unfinished, sent: 0, written: 0, bytes: 0 }
+    writeFileSync(ledgerPath, `${[...lines.slice(0, -1), JSON.stringify(edited)].join("\n")}\n`)
+    const counts = await ringpool(["bulk", input, "--output", output, "--resume"], { env })
+    assert.strictEqual(counts.code, 1, counts.stderr)
+    assert.include(counts.stderr, "does not add up")
+
+    // Results appended to FILE that its run never wrote: resuming would skip rows no one sent.
+    writeFileSync(ledgerPath, ledger)
+    appendFileSync(output, '{"line":501,"outcome":"allocated","request_id":"R500"}\n')
+    const extra = await ringpool(["bulk", input, "--output", output, "--resume"], { env })
+    assert.strictEqual(extra.code, 1, extra.stderr)
+    assert.include(extra.stderr, "holds more results than its run sent")
+    for (const refused of [counts, extra]) assert.strictEqual(refused.stderr.split("\n").length, 2, refused.stderr)
+    assert.strictEqual(fake.calls().length, 0, "nothing sent")
+    assert.strictEqual(
+      readFileSync(output, "utf8"),
+      `${written}{"line":501,"outcome":"allocated","request_id":"R500"}\n`
+    )
+  })
+
   it("refuses to start afresh over an unfinished run, whose rows would be allocated again", {
     timeout: 60_000
   }, async () => {

@@ -6,8 +6,9 @@
  *
  * A resumed run checks, before anything is sent, that it continues the same run: the same formats and service
  * (the ledger's first line), and the same input (the input's first bytes, up to what the run had read, have the
- * fingerprint the ledger recorded). Then it repairs FILE: complete rows after the ledger's last mark are counted,
- * a torn last row is cut off. Each refusal is one line that says why and what to do.
+ * fingerprint the ledger recorded), and that the ledger and FILE agree (the ledger's counts add up; FILE holds no
+ * more rows than the run sent). Then it repairs FILE: complete rows after the ledger's last mark are counted, a torn
+ * last row is cut off. Each refusal is one line that says why and what to do.
  */
 import { rmSync } from "node:fs"
 import { stat } from "node:fs/promises"
@@ -94,15 +95,28 @@ export const resume = async (output: string, header: Ledger.Header, columns: Rea
     )
   }
   const tally = Tally.fromRecord(mark.tally)!
+  // A ledger's counts agree with each other: rows written are rows tallied, and no more than were sent.
+  if (tally.rows !== mark.written || mark.written > mark.sent) {
+    throw CliFailure.usage(
+      `cannot resume: ${Ledger.pathOf(output)} does not add up (it was changed since the run stopped); start a new run`
+    )
+  }
   const size = await stat(output).then(
     (info) => info.size,
     () => -1
   )
   const recovered =
-    size < mark.bytes ? undefined : await Recovery.scan(output, header.outputFormat, columns, mark.bytes)
+    size < mark.bytes
+      ? undefined
+      : await Recovery.scan(output, header.outputFormat, columns, mark.bytes, mark.sent - mark.written)
   if (recovered === undefined) {
     throw CliFailure.usage(
       `cannot resume: ${output} is shorter than its ledger records (it was changed since the run stopped); start a new run`
+    )
+  }
+  if (recovered.excess) {
+    throw CliFailure.usage(
+      `cannot resume: ${output} holds more results than its run sent (it was changed since the run stopped); start a new run`
     )
   }
   for (const row of recovered.rows) Tally.add(tally, row)

@@ -24,7 +24,12 @@ export interface Recovered {
   readonly end: number
   /** NDJSON: the last row is whole but its newline was cut off; write one before the next row. */
   readonly newlineMissing: boolean
+  /** More complete rows follow than `maxRows`: FILE holds more than its run can have written. */
+  readonly excess: boolean
 }
+
+/** A result row is a few hundred characters: a longer "row" is no result, and is not held whole to find out. */
+const maxRowChars = 1024 * 1024
 
 const outcomes = new Set<string>(["allocated", "rejected", "failed", "valid"])
 
@@ -80,21 +85,39 @@ async function* records(
       }
     }
     pending += piece.slice(start)
+    if (pending.length > maxRowChars) {
+      // Not a row: what follows is cut off as a torn row would be.
+      yield [pending.slice(0, maxRowChars), pendingBytes, false]
+      return
+    }
   }
   pending += decoder.end()
   if (pending !== "") yield [pending, pendingBytes + Buffer.byteLength(pending), false]
 }
 
-/** The complete rows of FILE after byte `from` (where a row, or the output's start, ends). */
+/**
+ * The complete rows of FILE after byte `from` (where a row, or the output's start, ends): at most `maxRows` of them
+ * (the rows its run sent after its last mark), and whether more follow.
+ */
 export const scan = async (
   path: string,
   format: OutputFormat,
   columns: ReadonlyArray<string>,
-  from: number
+  from: number,
+  maxRows: number
 ): Promise<Recovered> => {
   const rows: Array<RowOutcome> = []
   let end = from
   let newlineMissing = false
+  let excess = false
+  const push = (row: RowOutcome): boolean => {
+    if (rows.length === maxRows) {
+      excess = true
+      return false
+    }
+    rows.push(row)
+    return true
+  }
   const parseCsv = format === "csv" ? (await import("csv-parse/sync")).parse : undefined
   for await (const [record, after, terminated] of records(path, from, format === "csv")) {
     if (parseCsv !== undefined) {
@@ -109,13 +132,11 @@ export const scan = async (
         fields?.length === columns.length
           ? outcomeOf(Object.fromEntries(columns.map((column, i) => [column, fields![i]])))
           : undefined
-      if (row === undefined) break
-      rows.push(row)
+      if (row === undefined || !push(row)) break
       end = after
     } else if (format === "ndjson") {
       const row = jsonRow(record)
-      if (row === undefined) break
-      rows.push(row)
+      if (row === undefined || !push(row)) break
       end = after
       newlineMissing = !terminated
     } else {
@@ -123,10 +144,9 @@ export const scan = async (
       const body = record.endsWith(",") ? record.slice(0, -1) : record
       if (body === "") continue
       const row = jsonRow(body)
-      if (row === undefined) break
-      rows.push(row)
+      if (row === undefined || !push(row)) break
       end = after - (terminated ? 1 : 0) - (record.length - body.length)
     }
   }
-  return { rows, end, newlineMissing }
+  return { rows, end, newlineMissing, excess }
 }
