@@ -132,6 +132,40 @@ describe("ringpool bulk", () => {
     assert.strictEqual(fake.allocations().length, 2)
   })
 
+  it("a row with bytes that are not UTF-8 (a file saved as Latin-1) fails alone, whatever the format; its neighbours run", async () => {
+    const latin1 = (text: string) => Buffer.from(text, "latin1")
+    const ndjsonFile = join(dir, "latin1.ndjson")
+    writeFileSync(
+      ndjsonFile,
+      Buffer.concat([
+        latin1('{"ring_pool_id":"100","m1":"a"}\n{"ring_pool_id":"100","city":"M\xfcnchen"}\n'),
+        latin1('{"ring_pool_id":"100","m1":"b"}\n')
+      ])
+    )
+    const csvFile = join(dir, "latin1.csv")
+    writeFileSync(csvFile, latin1("ring_pool_id,city\n100,Paris\n100,K\xf6ln\n100,Rome\n"))
+    for (const [path, lines] of [
+      [ndjsonFile, [1, 2, 3]],
+      [csvFile, [2, 3, 4]]
+    ] as const) {
+      fake.reset()
+      const run = await ringpool(["bulk", path], { env })
+      assert.strictEqual(run.code, 2, run.stderr)
+      const results = ndjson(run.stdout)
+      assert.deepStrictEqual(
+        results.map((result) => [result.line, result.outcome]),
+        [
+          [lines[0], "allocated"],
+          [lines[1], "failed"],
+          [lines[2], "allocated"]
+        ]
+      )
+      assert.include(String(results[1]!.message), "not UTF-8")
+      assert.strictEqual(fake.allocations().length, 2)
+      assert.isFalse(fake.allocations().some((allocation) => JSON.stringify(allocation.params).includes("\ufffd")))
+    }
+  })
+
   it("CSV from stdin in, CSV out; a line with bad quoting is an error row and the next line still runs", async () => {
     const input =
       'ring_pool_id,request_id,m1,m2\n100,C1,autos,"ford, f150"\n100,C2,"bad"quote,x\n100,C3,"two\nlines",y\n,C4,no pool,z\n'

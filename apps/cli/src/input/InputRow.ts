@@ -26,6 +26,12 @@ export type InputRow =
 export const invalid = (line: number, problem: string, requestId?: string): InputRow =>
   requestId === undefined ? { line, problem } : { line, problem, requestId }
 
+/**
+ * What the input's decoder puts where bytes are not UTF-8 (a file saved as Latin-1, say). Sent on, it would become
+ * `%EF%BF%BD` in the suffix: a parameter that is not what the file meant, so such a row fails instead.
+ */
+const replacement = "\ufffd"
+
 /** Values a parameter may have in JSON: written as text, the way they would appear in a URL. */
 const asText = (value: unknown): string | undefined =>
   typeof value === "string"
@@ -47,6 +53,7 @@ export const fromFields = (line: number, names: ReadonlyArray<string>, values: A
   const params: Array<readonly [string, string]> = []
   let size = 0
   let badParam: string | undefined
+  let notUtf8 = false
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!
     const value = values[i]
@@ -57,6 +64,7 @@ export const fromFields = (line: number, names: ReadonlyArray<string>, values: A
     else {
       const text = asText(value)
       if (text === undefined) badParam ??= name
+      else if (text.includes(replacement) || name.includes(replacement)) notUtf8 = true
       else {
         params.push([name, text])
         size += name.length + text.length + 2
@@ -69,6 +77,13 @@ export const fromFields = (line: number, names: ReadonlyArray<string>, values: A
   if (requestIdText === undefined) return invalid(line, "request_id must be a string or a number")
   const requestId = requestIdText === "" ? undefined : requestIdText
 
+  if (notUtf8) {
+    return invalid(
+      line,
+      "a parameter holds U+FFFD, the character that stands for bytes that are not UTF-8: save the input as UTF-8",
+      requestId
+    )
+  }
   if (badParam !== undefined) {
     // A name is quoted, and a name could be a key pasted by mistake: the row's own, or the process's.
     const rowKey = typeof ringPoolKey === "string" ? [ringPoolKey] : []
@@ -105,6 +120,9 @@ const fromSuffix = (
   requestId: string | undefined
 ): InputRow => {
   if (typeof apiSuffix !== "string") return invalid(line, "api_suffix must be a string", requestId)
+  if (apiSuffix.includes(replacement)) {
+    return invalid(line, "api_suffix holds U+FFFD, the character that stands for bytes that are not UTF-8", requestId)
+  }
   if (others.ringPoolId !== undefined || others.ringPoolKey !== undefined || others.extraParams > 0) {
     return invalid(line, "a row with api_suffix may have only request_id besides it", requestId)
   }
