@@ -85,10 +85,20 @@ const known = new Set([
   "defaultKey"
 ])
 
-const positiveInteger = (name: string, value: unknown, fallback: number): number => {
+/**
+ * The longest time a Node timer waits: past it, Node fires the timer at once (with a warning), so a budget of a
+ * billion seconds would time every call out before its answer, after the service had spent its numbers.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const maxTimerMs = 2_147_483_647
+
+const positiveInteger = (name: string, value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number => {
   if (value === undefined) return fallback
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
-    throw new TypeError(`ringpool: ${name} must be a positive integer, got ${JSON.stringify(value)}`)
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1 || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? "a positive integer" : `an integer from 1 to ${max}`
+    throw new TypeError(`ringpool: ${name} must be ${range}, got ${JSON.stringify(value) ?? String(value)}`)
   }
   return value
 }
@@ -118,15 +128,15 @@ export const resolve = (options: ClientOptions = {}): ResolvedOptions => {
     bulkUrl: `${baseUrl}${BulkProtocol.bulkPath(apiVersion)}`,
     maxBatchSize: positiveInteger("maxBatchSize", options.maxBatchSize, 100),
     maxInFlight: positiveInteger("maxInFlight", options.maxInFlight, 8),
-    timeoutMs: positiveInteger("timeoutMs", options.timeoutMs, 5_000),
+    timeoutMs: positiveInteger("timeoutMs", options.timeoutMs, 5_000, maxTimerMs),
     maxResponseBytes: positiveInteger("maxResponseBytes", options.maxResponseBytes, 4 * 1024 * 1024),
     retry:
       retry === false
         ? undefined
         : {
             times: retry?.times === 0 ? 0 : positiveInteger("retry.times", retry?.times, 2),
-            baseDelayMs: positiveInteger("retry.baseDelayMs", retry?.baseDelayMs, 50),
-            maxDelayMs: positiveInteger("retry.maxDelayMs", retry?.maxDelayMs, 1_000),
+            baseDelayMs: positiveInteger("retry.baseDelayMs", retry?.baseDelayMs, 50, maxTimerMs),
+            maxDelayMs: positiveInteger("retry.maxDelayMs", retry?.maxDelayMs, 1_000, maxTimerMs),
             retryOn: retry?.retryOn ?? ((reason) => reason.retryable)
           },
     defaultKey: key === undefined || key === "" ? undefined : typeof key === "string" ? Redacted.make(key) : key
@@ -158,6 +168,13 @@ export const config: Config.Config<ClientOptions> = Config.all({
   })
 )
 
+const wholeNumbers: ReadonlyArray<readonly [string, string]> = [
+  ["RINGPOOL_MAX_BATCH_SIZE", "100"],
+  ["RINGPOOL_MAX_IN_FLIGHT", "8"],
+  ["RINGPOOL_TIMEOUT_MS", "5000"],
+  ["RINGPOOL_MAX_RESPONSE_BYTES", "4194304"]
+]
+
 /**
  * The given options over the environment's (`RINGPOOL_*`): an option left out, or `undefined`, comes from the
  * environment; one given wins. The environment is read now, not from a cached copy of an earlier `process.env`.
@@ -167,6 +184,15 @@ export const config: Config.Config<ClientOptions> = Config.all({
  * @category config
  */
 export const fromEnv = (overrides: ClientOptions = {}): ClientOptions => {
+  // The numbers first, each with what to write: the Config's own error reads like a stack of schema paths.
+  for (const [name, example] of wholeNumbers) {
+    const value = process.env[name]
+    if (value !== undefined && !/^\s*\d+\s*$/.test(value)) {
+      throw new TypeError(
+        `ringpool: ${name} must be a whole number such as ${example}, got ${JSON.stringify(value.slice(0, 40))}`
+      )
+    }
+  }
   const read = Effect.runSyncExit(config.parse(ConfigProvider.fromEnv()))
   if (Exit.isFailure(read)) {
     const detail = String((Cause.squash(read.cause) as Error).message).replace(/\s+/g, " ")

@@ -108,6 +108,16 @@ export const createRingPoolClient = (options: CreateOptions = {}): PromiseRingPo
     const signal = callOptions?.signal
     if (signal?.aborted) return Promise.reject(signal.reason)
     const timeoutMs = callOptions?.timeoutMs
+    if (
+      timeoutMs !== undefined &&
+      !(typeof timeoutMs === "number" && timeoutMs > 0 && timeoutMs <= ClientOptions.maxTimerMs)
+    ) {
+      return Promise.reject(
+        new TypeError(
+          `ringpool: timeoutMs must be a number of milliseconds above 0 and at most ${ClientOptions.maxTimerMs}, got ${String(timeoutMs)}`
+        )
+      )
+    }
     return new Promise<Allocation>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined
       let stopListening: (() => void) | undefined

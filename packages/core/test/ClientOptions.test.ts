@@ -25,4 +25,23 @@ describe("ClientOptions.fromEnv", () => {
       expect(String(error)).not.toContain("SECRET-ENV-KEY")
     }
   })
+
+  it("says what to write for a number that is not one", () => {
+    for (const value of ["abc", "1e3", "-5", "2.5"]) {
+      process.env.RINGPOOL_MAX_BATCH_SIZE = value
+      expect(() => ClientOptions.fromEnv()).toThrow(
+        `ringpool: RINGPOOL_MAX_BATCH_SIZE must be a whole number such as 100, got ${JSON.stringify(value)}`
+      )
+    }
+  })
+})
+
+describe("ClientOptions.resolve", () => {
+  it("refuses a time longer than a Node timer can wait, which would fire at once", () => {
+    expect(() => ClientOptions.resolve({ timeoutMs: 3_000_000_000 })).toThrow(
+      "ringpool: timeoutMs must be an integer from 1 to 2147483647, got 3000000000"
+    )
+    expect(ClientOptions.resolve({ timeoutMs: 2_147_483_647 }).timeoutMs).toBe(2_147_483_647)
+    expect(() => ClientOptions.resolve({ retry: { maxDelayMs: 2 ** 31 } })).toThrow(/retry.maxDelayMs/)
+  })
 })

@@ -48,6 +48,16 @@ describe("createRingPoolClient over a real loopback HTTP server", () => {
     await client.close()
   })
 
+  it("a caller's timeout longer than a Node timer can wait is refused before anything is sent", async () => {
+    const client = createRingPoolClient({ baseUrl: service.url })
+    const calls = service.calls.length
+    await expect(client.allocate(row(1), { timeoutMs: 3_000_000_000 })).rejects.toThrow(
+      "ringpool: timeoutMs must be a number of milliseconds above 0 and at most 2147483647, got 3000000000"
+    )
+    expect(service.calls.length).toBe(calls)
+    await client.close()
+  })
+
   it("a caller's timeout rejects with Timeout and leaves the other rows of its bulk call unharmed", async () => {
     const client = createRingPoolClient({ baseUrl: service.url })
     service.delayMs = 150
