@@ -7,7 +7,7 @@
  * The kill points come from a seeded generator; the seed is printed, and RINGPOOL_TEST_SEED replays a run.
  */
 import { spawn } from "node:child_process"
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, assert, beforeAll, beforeEach, describe, it } from "@effect/vitest"
@@ -266,6 +266,20 @@ describe("bulk --output and --resume", () => {
       readFileSync(output, "utf8"),
       `${written}{"line":501,"outcome":"allocated","request_id":"R500"}\n`
     )
+  })
+
+  it("refuses an --output that is the input FILE, by its name or through a link, and leaves it whole", async () => {
+    const input = await rowsFile("own-output.ndjson", 50)
+    const rows = readFileSync(input, "utf8")
+    const link = join(dir, "own-output-link.ndjson")
+    symlinkSync(input, link)
+    for (const output of [input, link]) {
+      const run = await ringpool(["bulk", input, "--output", output], { env })
+      assert.strictEqual(run.code, 1, run.stderr)
+      assert.include(run.stderr, "is the input FILE")
+      assert.strictEqual(readFileSync(input, "utf8"), rows)
+    }
+    assert.strictEqual(fake.calls().length, 0)
   })
 
   it("refuses to start afresh over an unfinished run, whose rows would be allocated again", {

@@ -74,6 +74,11 @@ describe("usage errors", () => {
         "RINGPOOL_MAX_BATCH_SIZE must be a positive whole number (rows per bulk call, such as 100), got 'abc'"
       ],
       [["bulk", "--base-url", "ftp://x"], {}, "--base-url / RINGPOOL_BASE_URL must be an http(s) URL"],
+      [
+        ["allocate", "--pool", "1", "--key", "key-0123456789", "m1=a"],
+        { RINGPOOL_TIMEOUT_MS: "3000000000" },
+        "RINGPOOL_TIMEOUT_MS must be an integer from 1 to 2147483647, got 3000000000"
+      ],
       [["allocate-all"], {}, "Unknown command 'allocate-all'."],
       [
         ["allcoate", "--pool", "1", "m1=a"],

@@ -6,6 +6,7 @@
  * written (a JSON array is closed), the summary says how far the run got, exit 130. A second signal exits at once;
  * with --output, FILE still holds complete rows only, and --resume continues.
  */
+import { stat } from "node:fs/promises"
 import { createRingPoolClient } from "@ringpool/core"
 import * as BulkRun from "../bulk/BulkRun.ts"
 import * as DryRun from "../bulk/DryRun.ts"
@@ -59,9 +60,19 @@ export const run = async (input: Input): Promise<number> => {
   }
 }
 
+/** The output must not be the input (by any name: a link, another path): writing it would destroy the rows. */
+const refuseOutputOverInput = async (input: string, output: string | undefined) => {
+  if (output === undefined || input === "-") return
+  const [a, b] = await Promise.all([stat(input).catch(() => undefined), stat(output).catch(() => undefined)])
+  if (a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino) {
+    throw CliFailure.usage(`--output ${output} is the input FILE: its rows would be overwritten; write to another file`)
+  }
+}
+
 const runBulk = async ({ flags, args }: Input): Promise<number> => {
   const file = args[0] ?? "-"
   refuseCombinations(flags, file)
+  await refuseOutputOverInput(file, flags.output)
   const settings = ClientSettings.resolve(flags)
   const inputFormat = InputSource.formatOf(file, flags.inputFormat)
   const outputFormat = flags.outputFormat ?? "ndjson"
