@@ -63,6 +63,7 @@ describe("usage errors", () => {
       [["bulk", "--output", "x.ndjson", "--resume"], {}, "--resume needs the input as a FILE"],
       [["bulk", "--dry-run", "--dry-run"], {}, "--dry-run is given twice"],
       [["bulk", "a.ndjson", "b.ndjson"], {}, "unexpected argument 'b.ndjson': ringpool bulk takes one FILE"],
+      [["bulk", "--output", "/no-such-folder/out.ndjson", "a.ndjson"], {}, "cannot write /no-such-folder/out.ndjson"],
       [
         ["bulk"],
         { RINGPOOL_MAX_IN_FLIGHT: "many" },

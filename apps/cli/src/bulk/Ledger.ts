@@ -19,6 +19,7 @@
 import { closeSync, openSync, truncateSync, writeSync } from "node:fs"
 import { open, stat } from "node:fs/promises"
 import type { InputFormat, OutputFormat } from "../commands/bulk.ts"
+import * as FileError from "../FileError.ts"
 import * as Tally from "./Tally.ts"
 
 export const pathOf = (output: string): string => `${output}.ledger`
@@ -135,25 +136,34 @@ export interface Ledger {
   readonly close: () => void
 }
 
-const writeAll = (fd: number, text: string) => {
+const writeAll = (path: string, fd: number, text: string) => {
   const bytes = Buffer.from(text)
-  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at)
+  FileError.whileWriting(path, () => {
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at)
+  })
 }
 
-const opened = (fd: number): Ledger => ({
-  mark: (mark) => writeAll(fd, `${JSON.stringify(mark)}\n`),
+const opened = (path: string, fd: number): Ledger => ({
+  mark: (mark) => writeAll(path, fd, `${JSON.stringify(mark)}\n`),
   close: () => closeSync(fd)
 })
 
 /** A new ledger for `output` (replacing any), with its header and first mark. */
 export const create = (output: string, header: Header, first: Mark): Ledger => {
-  const fd = openSync(pathOf(output), "w")
-  writeAll(fd, `${JSON.stringify(header)}\n${JSON.stringify(first)}\n`)
-  return opened(fd)
+  const path = pathOf(output)
+  const fd = FileError.whileWriting(path, () => openSync(path, "w"))
+  writeAll(path, fd, `${JSON.stringify(header)}\n${JSON.stringify(first)}\n`)
+  return opened(path, fd)
 }
 
 /** The ledger of a resumed run: cut after its last complete line, then grown from there. */
 export const reopen = (output: string, recorded: Recorded): Ledger => {
-  truncateSync(pathOf(output), recorded.goodBytes)
-  return opened(openSync(pathOf(output), "a"))
+  const path = pathOf(output)
+  return opened(
+    path,
+    FileError.whileWriting(path, () => {
+      truncateSync(path, recorded.goodBytes)
+      return openSync(path, "a")
+    })
+  )
 }

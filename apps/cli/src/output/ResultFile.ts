@@ -4,6 +4,7 @@
  * leaves a torn last line, which `Recovery` finds and a resumed run cuts off.
  */
 import { closeSync, openSync, truncateSync, writeSync } from "node:fs"
+import * as FileError from "../FileError.ts"
 
 export interface ResultFile {
   readonly write: (text: string) => void
@@ -12,12 +13,14 @@ export interface ResultFile {
   readonly close: () => void
 }
 
-const opened = (fd: number, start: number): ResultFile => {
+const opened = (path: string, fd: number, start: number): ResultFile => {
   let size = start
   return {
     write: (text) => {
       const bytes = Buffer.from(text)
-      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at)
+      FileError.whileWriting(path, () => {
+        for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at)
+      })
       size += bytes.length
     },
     size: () => size,
@@ -26,10 +29,21 @@ const opened = (fd: number, start: number): ResultFile => {
 }
 
 /** A new, empty FILE (replacing any). */
-export const create = (path: string): ResultFile => opened(openSync(path, "w"), 0)
+export const create = (path: string): ResultFile =>
+  opened(
+    path,
+    FileError.whileWriting(path, () => openSync(path, "w")),
+    0
+  )
 
 /** FILE cut to its first `size` bytes (its complete rows), to be continued. */
 export const reopen = (path: string, size: number): ResultFile => {
-  truncateSync(path, size)
-  return opened(openSync(path, "a"), size)
+  return opened(
+    path,
+    FileError.whileWriting(path, () => {
+      truncateSync(path, size)
+      return openSync(path, "a")
+    }),
+    size
+  )
 }
