@@ -5,12 +5,15 @@ import { maskKey } from "../src/RingPoolError.ts"
 /** The definition the masking keeps to, written the slow way: every 6-character window looked up, every short form. */
 const maskedTheSlowWay = (text: string, pieces: KeyMask.KeyPieces): string => {
   text = text.replace(/(API Key ')[^']*(')/gi, "$1<redacted>$2")
-  // Windows in any ASCII case (they are kept in lower case); a key too short for one, as written.
+  // Windows in any ASCII case (they are kept in lower case); a key too short for one, as written and not in a word.
   const lower = text.replace(/[A-Z]/g, (c) => c.toLowerCase())
   const covered = new Uint8Array(text.length)
   for (let i = 0; i + 6 <= text.length; i++) if (pieces.windows.has(lower.slice(i, i + 6))) covered.fill(1, i, i + 6)
   for (const form of pieces.short) {
-    for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) covered.fill(1, at, at + form.length)
+    for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) {
+      const alone = !/[A-Za-z0-9]/.test(text[at - 1] ?? "") && !/[A-Za-z0-9]/.test(text[at + form.length] ?? "")
+      if (alone) covered.fill(1, at, at + form.length)
+    }
   }
   let masked = ""
   for (let i = 0; i < text.length; i++) {
@@ -95,7 +98,8 @@ describe("masking a key's pieces", () => {
       expect(masked.toLowerCase()).not.toContain("keyalp")
       expect(masked.toLowerCase()).not.toContain("%65%74%4b")
     }
-    // A key too short for a piece is matched as written only: in any case it would hide ordinary letters.
+    // A key too short for a piece is matched as written, and not inside words: else it would hide ordinary letters.
     expect(maskKey("InvalidKey: API Key 'k' is not valid", "k")).toBe("InvalidKey: API Key '<redacted>' is not valid")
+    expect(maskKey("Check the network: key=k, K", "k")).toBe("Check the network: key=<redacted>, K")
   })
 })

@@ -98,7 +98,7 @@ export const resume = async (output: string, header: Ledger.Header, columns: Rea
   // A ledger's counts agree with each other: rows written are rows tallied, and no more than were sent.
   if (tally.rows !== mark.written || mark.written > mark.sent) {
     throw CliFailure.usage(
-      `cannot resume: ${Ledger.pathOf(output)} does not add up (it was changed since the run stopped); start a new run`
+      `cannot resume: ${Ledger.pathOf(output)} does not add up (it was changed since the run stopped); to start over, remove ${output} and ${Ledger.pathOf(output)} (their rows would be allocated again)`
     )
   }
   const size = await stat(output).then(
@@ -111,12 +111,12 @@ export const resume = async (output: string, header: Ledger.Header, columns: Rea
       : await Recovery.scan(output, header.outputFormat, columns, mark.bytes, mark.sent - mark.written)
   if (recovered === undefined) {
     throw CliFailure.usage(
-      `cannot resume: ${output} is shorter than its ledger records (it was changed since the run stopped); start a new run`
+      `cannot resume: ${output} is shorter than its ledger records (it was changed since the run stopped); to start over, remove ${output} and ${Ledger.pathOf(output)} (their rows would be allocated again)`
     )
   }
   if (recovered.excess) {
     throw CliFailure.usage(
-      `cannot resume: ${output} holds more results than its run sent (it was changed since the run stopped); start a new run`
+      `cannot resume: ${output} holds more results than its run sent (it was changed since the run stopped); to start over, remove ${output} and ${Ledger.pathOf(output)} (their rows would be allocated again)`
     )
   }
   for (const row of recovered.rows) Tally.add(tally, row)

@@ -6,7 +6,7 @@
  * server that upper- or lower-cases its messages), and in part (a server that cuts its own message, or our excerpt
  * of it). So every run of 6 or more characters that is a piece of any of those forms, in any ASCII case, is masked,
  * not only the whole key. Six is the shortest piece worth hiding that ordinary words rarely match; a key shorter
- * than that is masked whole. What no encoder does (the key reversed, its characters encoded at random) is not looked
+ * than that is masked whole, as written, where it is not part of a longer word (`k` is not hidden in `Key`). What no encoder does (the key reversed, its characters encoded at random) is not looked
  * for.
  */
 
@@ -102,6 +102,12 @@ export const piecesOf = (key: string): KeyPieces => {
 export const maskValue = (text: string, pieces: KeyPieces): string =>
   pieces.mightHold(text, asciiLower(text)) ? maskPieces(text, pieces) : text
 
+const wordCharacter = /[A-Za-z0-9]/
+
+/** Whether `text[from, to)` is not part of a longer word: a key too short for a piece is masked only so. */
+const standsAlone = (text: string, from: number, to: number): boolean =>
+  !(from > 0 && wordCharacter.test(text[from - 1]!)) && !(to < text.length && wordCharacter.test(text[to]!))
+
 /**
  * The text with the documented `InvalidKey` quote masked and every piece of the keys replaced by `<redacted>`
  * (neighbouring pieces become one placeholder).
@@ -135,7 +141,9 @@ export const maskPieces = (text: string, pieces: KeyPieces): string => {
     }
   }
   for (const form of pieces.short) {
-    for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) cover(at, at + form.length)
+    for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) {
+      if (standsAlone(text, at, at + form.length)) cover(at, at + form.length)
+    }
   }
   if (covered === undefined) return text
   let masked = ""
