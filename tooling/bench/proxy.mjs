@@ -3,6 +3,7 @@
 // without the proxy); and the latency the proxy adds at idle, one request at a time, interleaved with the same
 // one-row bulk call made directly. The proxy and the fake each run in a process of their own; autocannon loads them.
 // A bare node:http server with a fixed answer is measured beside them: no node:http server goes faster than it.
+// The CPU time each process spends per request (from /proc) says where the two cores go.
 import { Agent, request } from "node:http"
 import { fileURLToPath } from "node:url"
 import autocannon from "autocannon"
@@ -137,9 +138,9 @@ export const proxySuite = async ({ quick, size, fake, verdictOf, fixed }) => {
   try {
     ;[through, baseline, ceiling] = await side(
       [
-        { url: proxy.url, bulk: false, pids: [proxy.child.pid, fake.child.pid] },
-        { url: fake.url, bulk: true, pids: [fake.child.pid] },
-        { url: bare.url, bulk: false, pids: [bare.child.pid] }
+        { url: proxy.url, bulk: false, pids: [proxy.child.pid, fake.child.pid, process.pid] },
+        { url: fake.url, bulk: true, pids: [fake.child.pid, process.pid] },
+        { url: bare.url, bulk: false, pids: [bare.child.pid, process.pid] }
       ],
       { rounds: quick ? 2 : 4, seconds: quick ? 1 : 3 }
     )
@@ -152,10 +153,10 @@ export const proxySuite = async ({ quick, size, fake, verdictOf, fixed }) => {
   const addedP50 = latency.proxy.p50 - latency.direct.p50
   const addedP99 = latency.proxy.p99 - latency.direct.p99
   const perRequest = (micros) => `${fixed(micros, 1)} µs`
-  const [proxyCpu, fakeShare] = through.micros
-  const cpu = [proxyCpu, fakeShare, baseline.micros[0], ceiling.micros[0]].includes(undefined)
+  const [proxyCpu, fakeShare, loadThrough] = through.micros
+  const cpu = [...through.micros, ...baseline.micros, ...ceiling.micros].includes(undefined)
     ? ""
-    : `; CPU a request: the proxy ${perRequest(proxyCpu)} and the fake ${perRequest(fakeShare)} (its share of the coalesced calls), the fake ${perRequest(baseline.micros[0])} a one-row call, the bare server ${perRequest(ceiling.micros[0])}`
+    : `; CPU a request: the proxy ${perRequest(proxyCpu)} and the fake ${perRequest(fakeShare)} (its share of the coalesced calls), the fake ${perRequest(baseline.micros[0])} a one-row call, the bare server ${perRequest(ceiling.micros[0])}; autocannon itself ${perRequest(loadThrough)}, ${perRequest(baseline.micros[1])} and ${perRequest(ceiling.micros[1])}`
   return [
     {
       benchmark: `ringpool proxy, single-API requests, autocannon, ${connections} connections, in turns`,
