@@ -6,8 +6,8 @@
  * server that upper- or lower-cases its messages), and in part (a server that cuts its own message, or our excerpt
  * of it). So every run of 6 or more characters that is a piece of any of those forms, in any ASCII case, is masked,
  * not only the whole key. Six is the shortest piece worth hiding that ordinary words rarely match; a key shorter
- * than that is masked whole, as written, where it is not part of a longer word (`k` is not hidden in `Key`). What no encoder does (the key reversed, its characters encoded at random) is not looked
- * for.
+ * than that is masked whole, as written, where it is not part of a longer word (`k` is not hidden in `Key`). What
+ * no encoder does (the key reversed, its characters encoded at random) is not looked for.
  */
 
 const placeholder = "<redacted>"
@@ -17,13 +17,14 @@ const quotedKey = /(API Key ')[^']*(')/gi
 const rfc3986 = (text: string): string =>
   encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 
+const utf8 = new TextEncoder()
+
 /** Every byte of the text's UTF-8 percent-encoded, as some encoders do. */
 const everyByte = (text: string): string => {
   let encoded = ""
   for (const byte of utf8.encode(text)) encoded += `%${byte.toString(16).toUpperCase().padStart(2, "0")}`
   return encoded
 }
-const utf8 = new TextEncoder()
 
 /** ASCII letters lower-cased, nothing else: the text keeps its length, so a position in it is one in the original. */
 const asciiLower = (text: string): string =>
