@@ -57,15 +57,24 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   }
   const command = commands.find((candidate) => candidate.name === name)
   if (command === undefined) {
+    if (name.startsWith("-")) {
+      // A near miss of the two flags that come before a command (`--verison`) is that flag; any other flag is a
+      // command's, and goes after it.
+      const flag = closest(name, ["--version", "--help"])
+      return usageError(
+        "ringpool",
+        flag === undefined
+          ? `unknown flag ${name}: flags come after the command, as in ringpool bulk --help`
+          : `unknown flag ${name}. Did you mean ${flag}?`
+      )
+    }
     const suggestion = closest(
       name,
       commands.map((candidate) => candidate.name)
     )
     return usageError(
       "ringpool",
-      name.startsWith("-")
-        ? `unknown flag ${name}: flags come after the command, as in ringpool bulk --help`
-        : `Unknown command '${name}'.${suggestion === undefined ? "" : ` Did you mean '${suggestion}'?`}`
+      `Unknown command '${name}'.${suggestion === undefined ? "" : ` Did you mean '${suggestion}'?`}`
     )
   }
   const parsed = Args.parse(command, rest)

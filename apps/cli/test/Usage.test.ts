@@ -47,7 +47,12 @@ describe("usage errors", () => {
   it("exit 1 with a one-line reason on stderr that says what to write", async () => {
     const cases: Array<[Array<string>, Record<string, string>, string]> = [
       [["allocate", "m1=a"], {}, "ringpool allocate: --pool ID is required (Id of the ring pool"],
-      [["allocate", "--pool", "1", "--key", "k"], {}, "missing NAME=VALUE: give at least one"],
+      [
+        ["allocate", "--pool", "1", "--key", "k"],
+        {},
+        "missing NAME=VALUE: RingPool parameters, e.g. m1=autos (at least one"
+      ],
+      [["--verison"], {}, "ringpool: unknown flag --verison. Did you mean --version?"],
       [["allocate", "--pool", "1", "--key", "k", "autos"], {}, "parameter 1 is not NAME=VALUE"],
       [["suffix", "--pool", "1", "--kee", "k", "m1=a"], {}, "unknown flag --kee. Did you mean --key?"],
       [["bulk", "--output-format", "xml"], {}, "--output-format must be one of ndjson, csv, json; got 'xml'"],

@@ -93,7 +93,7 @@ export const parse = (spec: CommandSpec, argv: ReadonlyArray<string>): Parsed =>
     return invalid(`unexpected argument '${args[1]}': ringpool ${spec.name} takes one ${argument.name}`)
   }
   if (argument?.arity === "variadic" && args.length === 0) {
-    return invalid(`missing ${argument.name}: give at least one (${argument.description})`)
+    return invalid(`missing ${argument.name}: ${argument.description}`)
   }
   return { _tag: "Ok", input: { flags: values as never, args } }
 }
