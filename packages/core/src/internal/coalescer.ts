@@ -25,6 +25,9 @@ export interface CoalescerSettings {
   readonly send: (rows: ReadonlyArray<WireRow>, done: (results: ReadonlyArray<RowResult>) => void) => void
 }
 
+/** Rows taken from the queue after which it is compacted, when they are at least half of it. */
+const compactAfter = 1024
+
 let generated = 0
 
 /** A `request_id` for a row whose caller gave none (or a repeat within one call): unique in this process. */
@@ -68,6 +71,11 @@ export class Coalescer {
     }
     if (this.head === this.queue.length) {
       this.queue = []
+      this.head = 0
+    } else if (this.head >= compactAfter && this.head * 2 >= this.queue.length) {
+      // Under load that never lets the queue empty, the rows already taken would stay referenced by it (and with them
+      // their callers' callbacks) for as long as the load lasts: drop them once they are half of it.
+      this.queue = this.queue.slice(this.head)
       this.head = 0
     }
     this.notifyIdle()
