@@ -96,7 +96,20 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
 /** Runs `ringpool` on `process.argv` and exits with its code once stdout and stderr are flushed. */
 export const run = (): void => {
   const exit = (code: number) => process.stdout.write("", () => process.stderr.write("", () => process.exit(code)))
+  // Node ends a process whose work is gone with exit 0, even while the command's promise still waits: that is a bug
+  // of ours (a wait nothing will end), and must not read as success.
+  const unfinished = () => {
+    process.stderr.write("ringpool: internal error: the command stopped before it finished (please report it)\n")
+    process.exitCode = 1
+  }
+  process.once("beforeExit", unfinished)
   main(process.argv.slice(2))
     .catch(exitCodeOf)
-    .then(exit, () => process.exit(1))
+    .then(
+      (code) => {
+        process.off("beforeExit", unfinished)
+        exit(code)
+      },
+      () => process.exit(1)
+    )
 }

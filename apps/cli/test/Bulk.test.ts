@@ -132,6 +132,29 @@ describe("ringpool bulk", () => {
     assert.strictEqual(fake.allocations().length, 2)
   })
 
+  it("a lone surrogate in a row's pool id or key fails that row alone; the run goes on and ends with its summary", async () => {
+    const input = [
+      '{"ring_pool_id":"100","m1":"a"}',
+      '{"ring_pool_id":"10\\ud800","m1":"b"}',
+      '{"ring_pool_id":"100","ring_pool_key":"pool-key\\udc00","m1":"c"}',
+      '{"ring_pool_id":"100","m1":"d"}'
+    ].join("\n")
+    const run = await ringpool(["bulk", "--output-format", "json"], { env, input })
+    assert.strictEqual(run.code, 2, run.stderr)
+    const results = JSON.parse(run.stdout) as Array<Record<string, unknown>>
+    assert.deepStrictEqual(
+      results.map((result) => [result.line, result.outcome, result.reason]),
+      [
+        [1, "allocated", undefined],
+        [2, "failed", "InvalidRequest"],
+        [3, "failed", "InvalidRequest"],
+        [4, "allocated", undefined]
+      ]
+    )
+    assert.include(run.stderr, "ringpool bulk: 4 rows")
+    assert.strictEqual(fake.allocations().length, 2)
+  })
+
   it("a row with bytes that are not UTF-8 (a file saved as Latin-1) fails alone, whatever the format; its neighbours run", async () => {
     const latin1 = (text: string) => Buffer.from(text, "latin1")
     const ndjsonFile = join(dir, "latin1.ndjson")

@@ -109,11 +109,14 @@ const checkFields = (
   if (unsafeId.test(ringPoolId)) {
     return invalid("ringPoolId may not contain '/', '?', '#', '%' or spaces", requestId)
   }
+  // A lone surrogate cannot be percent-encoded: caught here, it fails its row instead of the encoder throwing.
+  if (!ringPoolId.isWellFormed()) return invalid("ringPoolId is not well-formed Unicode (a lone surrogate)", requestId)
   const given = request.ringPoolKey ?? defaultKey
   const key = typeof given === "string" ? given : Redacted.isRedacted(given) ? Redacted.value(given) : undefined
   if (typeof key !== "string" || key === "") {
     return invalid("ringPoolKey is required (a non-empty string): pass it, or set RINGPOOL_KEY", requestId)
   }
+  if (!key.isWellFormed()) return invalid("ringPoolKey is not well-formed Unicode (a lone surrogate)", requestId)
   const params = request.params
   if (params === null || typeof params !== "object") {
     return invalid('params must be an object of name/value strings, e.g. { m1: "autos" }', requestId)

@@ -216,6 +216,8 @@ describe("malformed requests fail their own row, before any I/O", () => {
     ["a param named ring%5Fpool%5Fkey", { ...row(1), params: { "ring%5Fpool%5Fkey": "x" } }],
     // The message quotes a parameter's name: the key pasted as one is masked in it.
     ["a param named like the key, with a number value", { ...row(1), params: { [KEY]: 5 } }],
+    ["a ring pool id with a lone surrogate", { ...row(1), ringPoolId: "12\ud800" }],
+    ["a key with a lone surrogate", { ...row(1), ringPoolKey: `${KEY}\udc00` }],
     ["a param named like the key, with a lone surrogate", { ...row(1), params: { [`x${KEY}`]: "\ud800" } }],
     ["null", null]
   ]
