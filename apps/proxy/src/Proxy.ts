@@ -157,7 +157,14 @@ export const startProxy = async (options: ProxyOptions.ProxyOptions = {}): Promi
     socket: Socket
   ) => {
     if (!socket.writable) return
-    const target = SloppyRequestLine.rescue(error)
+    // An earlier request of this connection still being answered: anything written now would be read as its answer.
+    if ((socket as Socket & { _httpMessage?: unknown })._httpMessage != null) {
+      socket.destroy()
+      return
+    }
+    // Only the connection's first bytes are read this way (sloppy clients open a connection per request): after
+    // earlier bytes, the refused line may have begun in them, and the packet's first line be the middle of it.
+    const target = socket.bytesRead === error.rawPacket?.length ? SloppyRequestLine.rescue(error) : undefined
     if (target === undefined) {
       socket.end(`HTTP/1.1 ${SloppyRequestLine.statusOf(error.code)} Bad Request\r\nconnection: close\r\n\r\n`)
       return

@@ -7,8 +7,11 @@
  * Only a GET without a body is read this way (the single API is GET), only when the whole head arrived in the
  * packet Node refused, and only when the line refused is that packet's first: a packet may also hold requests
  * pipelined before it, already read and answered, and reading its first line then would serve an earlier request's
- * pool, key and parameters to this one. The answer closes the connection, since the stream after a line the parser
- * refused cannot be trusted to frame. Anything else gets the status Node would give.
+ * pool, key and parameters to this one. The server reads it so only when it is the connection's first bytes (a
+ * line begun in an earlier packet would show only its tail here), and answers nothing while an earlier request of
+ * the connection is still being answered (the connection is closed instead). The answer closes the connection,
+ * since the stream after a line the parser refused cannot be trusted to frame. Anything else gets the status Node
+ * would give.
  *
  * @since 0.1.0
  */
