@@ -310,10 +310,15 @@ describe("bulk --output and --resume", () => {
       if (waited > 10_000) assert.fail("the first run never took its lock")
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
-    const second = await ringpool(["bulk", input, "--output", output, "--resume"], { env })
-    assert.strictEqual(second.code, 1, second.stderr)
-    assert.include(second.stderr, "is being written by another ringpool bulk (process ")
-    assert.strictEqual(second.stderr.split("\n").length, 2, second.stderr)
+    // The same FILE by another name (a symbolic link to it) is the same FILE.
+    const alias = join(dir, "locked-results-alias.ndjson")
+    symlinkSync(output, alias)
+    for (const name of [output, alias]) {
+      const second = await ringpool(["bulk", input, "--output", name, "--resume"], { env })
+      assert.strictEqual(second.code, 1, second.stderr)
+      assert.include(second.stderr, "is being written by another ringpool bulk (process ")
+      assert.strictEqual(second.stderr.split("\n").length, 2, second.stderr)
+    }
     const done = await first
     assert.strictEqual(done.code, 0, done.stderr)
     assertOneResultPerRowInOrder(output, "ndjson", count)

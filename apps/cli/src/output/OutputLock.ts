@@ -9,11 +9,27 @@
  * may since have gone to another, unrelated process: then the run refuses, and the message says how to tell and what
  * to remove, which errs towards refusing rather than towards two runs.
  */
-import { linkSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { linkSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs"
+import { basename, dirname, join } from "node:path"
 import * as CliFailure from "../CliFailure.ts"
 import * as FileError from "../FileError.ts"
 
-export const pathOf = (output: string): string => `${output}.lock`
+/**
+ * The lock of the file `output` names, wherever it is named from: beside the real file (a symbolic link to it, or
+ * another path through one, takes the same lock). A hard link is another name the lock does not see.
+ */
+export const pathOf = (output: string): string => {
+  try {
+    return `${realpathSync(output)}.lock`
+  } catch {
+    // Not there yet: the real folder, and the name in it.
+    try {
+      return `${join(realpathSync(dirname(output)), basename(output))}.lock`
+    } catch {
+      return `${output}.lock`
+    }
+  }
+}
 
 export interface OutputLock {
   readonly release: () => void

@@ -97,12 +97,19 @@ const runBulk = async ({ flags, args }: Input): Promise<number> => {
     outputFormat,
     service: settings.resolved.bulkUrl
   }
-  const start =
+  const starting =
     flags.output === undefined
       ? undefined
       : flags.resume
-        ? await Resume.resume(flags.output, header, columns)
-        : await Resume.fresh(flags.output, header, (await Writer.make(outputFormat, columns)).start, !flags.dryRun)
+        ? Resume.resume(flags.output, header, columns)
+        : Writer.make(outputFormat, columns).then((writer) =>
+            Resume.fresh(flags.output!, header, writer.start, !flags.dryRun)
+          )
+  // A refusal closes the input it opened (else Node closes it later, with a warning on stderr).
+  const start = await starting?.catch((error: unknown) => {
+    source.stop()
+    throw error
+  })
   if (flags.resume && start !== undefined) {
     const inFlight = start.inFlightThrough - start.rowsBefore
     process.stderr.write(
