@@ -7,8 +7,8 @@
  *   (another setting, such as the batch size, may change between a run and its resumption);
  * - then one mark per chunk sent: `sent` (the last row, counted from 1, handed to the client), `input` and
  *   `sha256` (the input's first bytes, which hold every row sent, and their SHA-256: the input's fingerprint),
- *   `written` and `bytes` (results FILE held then: its first `bytes` bytes are `written` complete rows) and the
- *   tally of those rows; the run's last mark says `finished`.
+ *   `written` and `bytes` (results FILE held then: its first `bytes` bytes are `written` complete rows, with the
+ *   SHA-256 `fileSha256`) and the tally of those rows; the run's last mark says `finished`.
  *
  * Every line is written with one synchronous write before the chunk it records is sent, so a crash (even SIGKILL,
  * which leaves what was written in the kernel's hands) leaves every mark of a chunk that went out. A torn last line
@@ -45,6 +45,8 @@ export interface Mark {
   readonly written: number
   readonly bytes: number
   readonly tally: Tally.TallyRecord
+  /** SHA-256 of FILE's first `bytes` bytes: a FILE changed since (anywhere in it) is not resumed. */
+  readonly fileSha256?: string
   readonly finished?: true
 }
 
@@ -64,6 +66,7 @@ const isMark = (value: unknown): value is Mark => {
     typeof mark === "object" &&
     counts.every((n) => typeof n === "number" && Number.isSafeInteger(n) && n >= 0) &&
     typeof mark.sha256 === "string" &&
+    (mark.fileSha256 === undefined || typeof mark.fileSha256 === "string") &&
     Tally.fromRecord(mark.tally) !== undefined
   )
 }

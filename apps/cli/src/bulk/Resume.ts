@@ -36,12 +36,13 @@ const settingNames: ReadonlyArray<readonly [keyof Ledger.Settings, string]> = [
   ["service", "--base-url / RINGPOOL_BASE_URL"]
 ]
 
-const firstMark = (start: number, input: string): Ledger.Mark => ({
+const firstMark = (file: ResultFile.ResultFile, input: string): Ledger.Mark => ({
   sent: 0,
   input: 0,
   sha256: input,
   written: 0,
-  bytes: start,
+  bytes: file.size(),
+  fileSha256: file.digest(),
   tally: Tally.toRecord(Tally.make())
 })
 
@@ -65,7 +66,7 @@ export const fresh = async (
   file.write(start)
   // A dry run's FILE cannot be resumed: an earlier run's ledger beside it would describe other results.
   if (!withLedger) rmSync(Ledger.pathOf(output), { force: true })
-  const ledger = withLedger ? Ledger.create(output, header, firstMark(file.size(), emptyDigest)) : undefined
+  const ledger = withLedger ? Ledger.create(output, header, firstMark(file, emptyDigest)) : undefined
   return { file, ledger, tally: Tally.make(), inFlightThrough: 0, rowsBefore: 0 }
 }
 
@@ -105,8 +106,15 @@ export const resume = async (output: string, header: Ledger.Header, columns: Rea
     (info) => info.size,
     () => -1
   )
+  // FILE as the ledger's last mark saw it: the same bytes, wherever a change was made (marks of older runs have none).
+  const hash = size < mark.bytes ? undefined : await InputSource.hashRange(output, 0, mark.bytes)
+  if (hash !== undefined && mark.fileSha256 !== undefined && hash.copy().digest("hex") !== mark.fileSha256) {
+    throw CliFailure.usage(
+      `cannot resume: ${output} is not as its ledger recorded it (it was changed since the run stopped); to start over, remove ${output} and ${Ledger.pathOf(output)} (their rows would be allocated again)`
+    )
+  }
   const recovered =
-    size < mark.bytes
+    hash === undefined
       ? undefined
       : await Recovery.scan(output, header.outputFormat, columns, mark.bytes, mark.sent - mark.written)
   if (recovered === undefined) {
@@ -120,7 +128,9 @@ export const resume = async (output: string, header: Ledger.Header, columns: Rea
     )
   }
   for (const row of recovered.rows) Tally.add(tally, row)
-  const file = ResultFile.reopen(output, recovered.end)
+  // The rows recovered after the mark join the hash, so that the marks of this run cover FILE from its start.
+  const continued = await InputSource.hashRange(output, mark.bytes, recovered.end, hash!)
+  const file = ResultFile.reopen(output, recovered.end, continued!)
   if (recovered.newlineMissing) file.write("\n")
   return {
     file,

@@ -131,25 +131,36 @@ export const open = async (path: string, format: InputFormat): Promise<Source> =
 }
 
 /**
- * SHA-256 (hex) of the first `bytes` bytes of a file, or `undefined` when it holds fewer: what `--resume` compares
- * with the fingerprint its ledger recorded. Reads in pieces, never the whole file at once.
+ * `hash` (a new SHA-256 if none) updated with bytes `from` to `to` of a file, or `undefined` when it holds fewer.
+ * Reads in pieces, never the whole file at once.
  */
-export const prefixDigest = async (path: string, bytes: number): Promise<string | undefined> => {
+export const hashRange = async (
+  path: string,
+  from: number,
+  to: number,
+  hash: Hash = createHash("sha256")
+): Promise<Hash | undefined> => {
   const handle = await openFile(path, "r").catch((error: unknown) => {
     throw unreadable(path, error)
   })
   try {
-    const hash = createHash("sha256")
-    const buffer = Buffer.alloc(Math.min(1024 * 1024, Math.max(bytes, 1)))
-    let at = 0
-    while (at < bytes) {
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, bytes - at), at)
+    const buffer = Buffer.alloc(Math.min(1024 * 1024, Math.max(to - from, 1)))
+    let at = from
+    while (at < to) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, to - at), at)
       if (bytesRead === 0) return undefined
       hash.update(buffer.subarray(0, bytesRead))
       at += bytesRead
     }
-    return hash.digest("hex")
+    return hash
   } finally {
     await handle.close()
   }
 }
+
+/**
+ * SHA-256 (hex) of the first `bytes` bytes of a file, or `undefined` when it holds fewer: what `--resume` compares
+ * with the fingerprint its ledger recorded.
+ */
+export const prefixDigest = async (path: string, bytes: number): Promise<string | undefined> =>
+  (await hashRange(path, 0, bytes))?.digest("hex")

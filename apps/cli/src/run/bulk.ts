@@ -161,6 +161,7 @@ const runBulk = async ({ flags, args }: Input): Promise<number> => {
           sha256: source.digest(),
           written: tally.rows,
           bytes: start.file.size(),
+          fileSha256: start.file.digest(),
           tally: Tally.toRecord(tally)
         }),
       write: (results) => {
@@ -172,6 +173,7 @@ const runBulk = async ({ flags, args }: Input): Promise<number> => {
     })
     // The ledger's rows end before the output's end (a JSON array's `]`), which a resumed run writes again.
     const rowsEnd = start?.file.size() ?? 0
+    const rowsDigest = start?.file.digest()
     await write(writer.end())
     if (!ran.stopped && ran.unreadable === undefined && start?.ledger !== undefined) {
       start.ledger.mark({
@@ -180,6 +182,7 @@ const runBulk = async ({ flags, args }: Input): Promise<number> => {
         sha256: source.digest(),
         written: tally.rows,
         bytes: rowsEnd,
+        fileSha256: rowsDigest!,
         tally: Tally.toRecord(tally),
         finished: true
       })
