@@ -46,6 +46,12 @@ const firstMark = (file: ResultFile.ResultFile, input: string): Ledger.Mark => (
   tally: Tally.toRecord(Tally.make())
 })
 
+/** The refusal of a FILE or ledger changed since its run stopped: `what` says how it shows, then what to do. */
+const changed = (output: string, what: string) =>
+  CliFailure.usage(
+    `cannot resume: ${what} (it was changed since the run stopped); to start over, remove ${output} and ${Ledger.pathOf(output)} (their rows would be allocated again)`
+  )
+
 /** SHA-256 of no bytes: the fingerprint of an input of which nothing was read yet. */
 const emptyDigest = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
@@ -98,9 +104,7 @@ export const resume = async (output: string, header: Ledger.Header, columns: Rea
   const tally = Tally.fromRecord(mark.tally)!
   // A ledger's counts agree with each other: rows written are rows tallied, and no more than were sent.
   if (tally.rows !== mark.written || mark.written > mark.sent) {
-    throw CliFailure.usage(
-      `cannot resume: ${Ledger.pathOf(output)} does not add up (it was changed since the run stopped); to start over, remove ${output} and ${Ledger.pathOf(output)} (their rows would be allocated again)`
-    )
+    throw changed(output, `${Ledger.pathOf(output)} does not add up`)
   }
   const size = await stat(output).then(
     (info) => info.size,
@@ -109,23 +113,17 @@ export const resume = async (output: string, header: Ledger.Header, columns: Rea
   // FILE as the ledger's last mark saw it: the same bytes, wherever a change was made (marks of older runs have none).
   const hash = size < mark.bytes ? undefined : await InputSource.hashRange(output, 0, mark.bytes)
   if (hash !== undefined && mark.fileSha256 !== undefined && hash.copy().digest("hex") !== mark.fileSha256) {
-    throw CliFailure.usage(
-      `cannot resume: ${output} is not as its ledger recorded it (it was changed since the run stopped); to start over, remove ${output} and ${Ledger.pathOf(output)} (their rows would be allocated again)`
-    )
+    throw changed(output, `${output} is not as its ledger recorded it`)
   }
   const recovered =
     hash === undefined
       ? undefined
       : await Recovery.scan(output, header.outputFormat, columns, mark.bytes, mark.sent - mark.written)
   if (recovered === undefined) {
-    throw CliFailure.usage(
-      `cannot resume: ${output} is shorter than its ledger records (it was changed since the run stopped); to start over, remove ${output} and ${Ledger.pathOf(output)} (their rows would be allocated again)`
-    )
+    throw changed(output, `${output} is shorter than its ledger records`)
   }
   if (recovered.excess) {
-    throw CliFailure.usage(
-      `cannot resume: ${output} holds more results than its run sent (it was changed since the run stopped); to start over, remove ${output} and ${Ledger.pathOf(output)} (their rows would be allocated again)`
-    )
+    throw changed(output, `${output} holds more results than its run sent`)
   }
   for (const row of recovered.rows) Tally.add(tally, row)
   // The rows recovered after the mark join the hash, so that the marks of this run cover FILE from its start.

@@ -81,11 +81,7 @@ export const acquire = (output: string): OutputLock => {
   // that people starting runs from a terminal make.)
   let placed = false
   for (let attempt = 0; attempt < 2 && !placed; attempt++) {
-    try {
-      placed = place(path)
-    } catch (error) {
-      throw CliFailure.usage(`cannot write ${output}: ${FileError.describe(error)}`)
-    }
+    placed = FileError.whileWriting(output, () => place(path))
     if (placed) break
     const holder = holderOf(path)
     if (holder !== undefined && isRunning(holder)) {
