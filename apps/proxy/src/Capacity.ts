@@ -36,6 +36,14 @@ export interface Hold {
 }
 
 /**
+ * The hold of a request without a body (a single-API GET): it takes nothing, and holds nothing to give back.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const none: Hold = { addBytes: () => false, addRows: () => false, release: () => undefined }
+
+/**
  * @since 0.1.0
  * @category models
  */

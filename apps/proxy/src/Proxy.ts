@@ -135,7 +135,7 @@ export const startProxy = async (options: ProxyOptions.ProxyOptions = {}): Promi
       if (!res.writableFinished) budget.abandon()
     })
     const method = req.method ?? "GET"
-    const hold = capacity.hold()
+    const hold = method === "POST" ? capacity.hold() : Capacity.none
     // A body not read to its end (too large, the proxy busy, too slow): the connection cannot carry another request.
     let refused = false
     const body =
@@ -171,7 +171,7 @@ export const startProxy = async (options: ProxyOptions.ProxyOptions = {}): Promi
     }
     const budget = Budget.start(settings.timeoutMs)
     socket.once("close", budget.abandon)
-    serve("GET", target, undefined, undefined, budget, capacity.hold(), (answer) => {
+    serve("GET", target, undefined, undefined, budget, Capacity.none, (answer) => {
       if (socket.writable) socket.end(Answer.serialize(answer))
     })
   }
