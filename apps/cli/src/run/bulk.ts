@@ -49,9 +49,10 @@ const refuseCombinations = (flags: Input["flags"], file: string) => {
 }
 
 export const run = async (input: Input): Promise<number> => {
+  // Flags that do not go together are refused before any lock is taken: their line says what to fix, whoever runs.
+  refuseCombinations(input.flags, input.args[0] ?? "-")
   const output = input.flags.output
-  // A mistaken FILE is refused by the run's own checks, before any lock is taken.
-  if (output === undefined || output === "" || output === "-") return runBulk(input)
+  if (output === undefined) return runBulk(input)
   const lock = OutputLock.acquire(output)
   try {
     return await runBulk(input)
@@ -71,7 +72,6 @@ const refuseOutputOverInput = async (input: string, output: string | undefined) 
 
 const runBulk = async ({ flags, args }: Input): Promise<number> => {
   const file = args[0] ?? "-"
-  refuseCombinations(flags, file)
   await refuseOutputOverInput(file, flags.output)
   const settings = ClientSettings.resolve(flags)
   const inputFormat = InputSource.formatOf(file, flags.inputFormat)
