@@ -7,7 +7,16 @@
  * The kill points come from a seeded generator; the seed is printed, and RINGPOOL_TEST_SEED replays a run.
  */
 import { spawn } from "node:child_process"
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync
+} from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, assert, beforeAll, beforeEach, describe, it } from "@effect/vitest"
@@ -343,6 +352,20 @@ describe("bulk --output and --resume", () => {
     assert.strictEqual(last.code, 0, last.stderr)
     assertOneResultPerRowInOrder(output, "ndjson", count)
     assert.isFalse(existsSync(`${output}.lock`))
+  })
+
+  it("refuses, in one line, a lock's name taken by something else (a folder), and leaves it alone", async () => {
+    const input = await rowsFile("lock-in-the-way.ndjson", 10)
+    const output = join(dir, "lock-in-the-way-results.ndjson")
+    mkdirSync(`${output}.lock`)
+    const refused = await ringpool(["bulk", input, "--output", output], { env })
+    assert.strictEqual(refused.code, 1, refused.stderr)
+    assert.include(refused.stderr, "is in the way of")
+    assert.include(refused.stderr, "move it away")
+    assert.notInclude(refused.stderr, "unexpected")
+    assert.strictEqual(refused.stderr.split("\n").length, 2, refused.stderr)
+    assert.isTrue(statSync(`${output}.lock`).isDirectory(), "the folder is left as it was")
+    assert.deepStrictEqual(fake.allocations(), [], "nothing was sent")
   })
 
   it("on Ctrl-C writes the results of every row sent, and --resume goes on from there", {

@@ -9,7 +9,7 @@
  * may since have gone to another, unrelated process: then the run refuses, and the message says how to tell and what
  * to remove, which errs towards refusing rather than towards two runs.
  */
-import { linkSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs"
+import { linkSync, lstatSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs"
 import { basename, dirname, join } from "node:path"
 import * as CliFailure from "../CliFailure.ts"
 import * as FileError from "../FileError.ts"
@@ -55,6 +55,15 @@ const holderOf = (path: string): number | undefined => {
   }
 }
 
+/** Whether `path` is a plain file (or gone meanwhile: then there is nothing in the way). */
+const isFile = (path: string): boolean => {
+  try {
+    return lstatSync(path).isFile()
+  } catch {
+    return true
+  }
+}
+
 /**
  * Writes a lock holding our process id at `path`, or returns false when one is there. The id is written to a file of
  * our own first and linked into place (`link` fails when the name exists), so a lock is never seen empty.
@@ -87,6 +96,12 @@ export const acquire = (output: string): OutputLock => {
     if (holder !== undefined && isRunning(holder)) {
       throw CliFailure.usage(
         `${output} is being written by another ringpool bulk (process ${holder}): let it finish or stop it, then resume; if process ${holder} is not a ringpool bulk, remove ${path}`
+      )
+    }
+    // Something else under the lock's name (a folder, say) is not ours to remove.
+    if (!isFile(path)) {
+      throw CliFailure.usage(
+        `${path} is in the way of ${output}'s lock and is not a lock file: move it away, then run again`
       )
     }
     // Stale: its run is gone.
