@@ -51,18 +51,10 @@ const fromEnv = (env: NodeJS.ProcessEnv, name: keyof typeof integers): number | 
   return value
 }
 
-const positive = (flag: string, value: number | undefined) => {
-  if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) {
-    throw CliFailure.usage(`--${flag} must be a positive integer, got ${value}`)
-  }
-}
-
 const text = (value: string | undefined) => (value === undefined || value === "" ? undefined : value)
 
 /** The options of the flags over `env`; throws a usage `CliFailure` naming the flag or variable that is wrong. */
 export const resolve = (flags: ClientFlags, env: NodeJS.ProcessEnv = process.env): ClientSettings => {
-  positive("max-batch-size", flags.maxBatchSize)
-  positive("concurrency", flags.concurrency)
   const options: { -readonly [K in keyof ClientOptions.ClientOptions]: ClientOptions.ClientOptions[K] } = {}
   const baseUrl = flags.baseUrl ?? text(env.RINGPOOL_BASE_URL)
   if (baseUrl !== undefined) options.baseUrl = baseUrl

@@ -59,9 +59,17 @@ describe("usage errors", () => {
       [["bulk", "--max-batch-size", "many"], {}, "--max-batch-size must be a whole number, got 'many'"],
       [
         ["bulk", "--max-batch-size", "0"],
-        { RINGPOOL_KEY: "key-0123456789" },
-        "--max-batch-size must be a positive integer, got 0"
+        {},
+        "ringpool bulk: --max-batch-size must be a whole number from 1 up, got '0'"
       ],
+      [["bulk", "--concurrency=-2"], {}, "ringpool bulk: --concurrency must be a whole number from 1 up, got '-2'"],
+      [["proxy", "--port", "70000"], {}, "ringpool proxy: --port must be a whole number from 0 to 65535, got '70000'"],
+      [
+        ["proxy", "--timeout-ms", "0"],
+        {},
+        "ringpool proxy: --timeout-ms must be a whole number from 1 to 2147483647, got '0' (see ringpool proxy --help)"
+      ],
+      [["fake-server", "--port", "-1"], {}, "ringpool fake-server: --port must be a whole number from 0 to 65535"],
       [["bulk", "--pool"], {}, "unknown flag --pool"],
       [["bulk", "--resume"], {}, "--resume continues the run of an --output FILE"],
       [["bulk", "--output", "x.ndjson", "--resume", "--dry-run", "rows.ndjson"], {}, "--dry-run sends nothing"],

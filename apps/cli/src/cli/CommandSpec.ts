@@ -13,6 +13,9 @@ export interface FlagSpec {
   /** The value's name in help, e.g. `ID` in `--pool ID`. */
   readonly metavar?: string
   readonly choices?: ReadonlyArray<string>
+  /** An integer's smallest and largest values: outside them, the flag is refused as it is read, with its help. */
+  readonly min?: number
+  readonly max?: number
   readonly required?: boolean
 }
 
