@@ -25,7 +25,7 @@ describe("the coalescer's queue", () => {
     // 120 rows a turn against 100 sent a turn: the queue never empties, and 60,000 rows go through it.
     for (let turn = 0; turn < 500; turn++) {
       for (let i = 0; i < 120; i++) {
-        const entry: Entry = { row: row(pushed++), settle: () => settled++, cancelled: false }
+        const entry: Entry = { row: row(pushed++), settle: () => settled++, index: 0, cancelled: false }
         coalescer.push(entry)
       }
       await new Promise((resolve) => setImmediate(resolve))

@@ -13,8 +13,12 @@ import type { WireRow } from "./bulkCall.ts"
 export interface Entry {
   /** Replaced by a copy with a generated `request_id` when its own repeats within the call it joins. */
   row: WireRow
-  /** Called exactly once, unless the caller cancelled first. */
-  readonly settle: (result: RowResult) => void
+  /**
+   * Called exactly once with the row's result and `index`, unless the caller cancelled first. The rows of one
+   * `allocateAll` share one function and tell their place by `index`: no closure a row.
+   */
+  readonly settle: (result: RowResult, index: number) => void
+  readonly index: number
   cancelled: boolean
 }
 
@@ -105,7 +109,7 @@ export class Coalescer {
         this.inFlight--
         for (let i = 0; i < batch.length; i++) {
           const entry = batch[i]!
-          if (!entry.cancelled) entry.settle(results[i]!)
+          if (!entry.cancelled) entry.settle(results[i]!, entry.index)
         }
         if (this.head < this.queue.length) this.schedule()
         else this.notifyIdle()

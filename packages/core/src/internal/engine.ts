@@ -88,16 +88,23 @@ export const make = (
     }
   }
 
-  const submit: Engine["submit"] = (request, settle) => {
+  /** Queues one row; `settle` gets its result with `index` (at once for an invalid row). */
+  const queue = (
+    request: AllocationRequest.AllocationRequest,
+    settle: (result: RowResult, index: number) => void,
+    index: number
+  ): Entry | undefined => {
     const row = prepare(request)
     if (row instanceof RingPoolError.RingPoolError) {
-      settle(row)
+      settle(row, index)
       return undefined
     }
-    const entry: Entry = { row, settle, cancelled: false }
+    const entry: Entry = { row, settle, index, cancelled: false }
     coalescer.push(entry)
     return entry
   }
+
+  const submit: Engine["submit"] = (request, settle) => queue(request, settle, 0)
 
   const submitAll: Engine["submitAll"] = (requests, done) => {
     const results: Array<RowResult> = []
@@ -106,21 +113,20 @@ export const make = (
     const finish = () => {
       if (--remaining === 0) done(results)
     }
-    let index = 0
-    const queue = (request: AllocationRequest.AllocationRequest) => {
-      const i = index++
-      remaining++
-      const entry = submit(request, (result) => {
-        results[i] = result
-        finish()
-      })
-      if (entry !== undefined) entries.push(entry)
+    const settle = (result: RowResult, i: number) => {
+      results[i] = result
+      finish()
     }
+    let index = 0
     try {
       if (requests === null || typeof requests !== "object" || !(Symbol.iterator in requests)) {
         results[index++] = invalid("requests must be an iterable (an array) of requests")
       } else {
-        for (const request of requests) queue(request)
+        for (const request of requests) {
+          remaining++
+          const entry = queue(request, settle, index++)
+          if (entry !== undefined) entries.push(entry)
+        }
       }
     } catch {
       results[index++] = invalid("reading the requests threw an error: the rows before this one were submitted")
