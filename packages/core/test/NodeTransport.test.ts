@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net"
 import { createServer as createNetServer } from "node:net"
 import { afterEach, describe, expect, it } from "vitest"
 import { createRingPoolClient, type Outcome } from "../src/index.ts"
+import { raceIdleMs } from "../src/internal/nodeTransport.ts"
 import { readBody } from "./support/bodies.ts"
 import { failOnUnhandledRejections } from "./support/observe.ts"
 import { allocateEach, numberFor, type StubCall } from "./support/stubService.ts"
@@ -82,20 +83,38 @@ describe("the Node transport", () => {
     await client.close()
   })
 
-  it("sends once more on a fresh socket when a reused one is reset before any byte of the answer", async () => {
+  it("sends once more on a fresh socket when a socket reused after being idle is reset before any byte of the answer", async () => {
     // The server closes every socket at its second request, as a server does with a socket it just timed out.
     const server = await serve((req, res, body, onThisSocket) => {
       if (onThisSocket === 2) req.socket.resetAndDestroy()
       else answerEach(res, body)
     })
     const client = createRingPoolClient({ baseUrl: server.url, retry: false })
-    for (let n = 0; n < 5; n++) {
+    for (let n = 0; n < 3; n++) {
+      // Idle long enough for a server's idle timer to be the cause of a reset.
+      if (n > 0) await new Promise((resolve) => setTimeout(resolve, raceIdleMs + 50))
       // Every row gets the number made from its own parameters: never another row's.
       expect((await client.allocate(row(n))).promoNumber).toBe(numberFor(`7/allocate_number.json?n=${n}`))
     }
-    // Calls 2 to 5 each found their socket reset once and went out again: 4 extra requests, 5 connections.
-    expect(server.requests()).toBe(9)
-    expect(server.connections()).toBe(5)
+    // Calls 2 and 3 each found their socket reset once and went out again: 2 extra requests, 3 connections.
+    expect(server.requests()).toBe(5)
+    expect(server.connections()).toBe(3)
+    await client.close()
+  })
+
+  it("a socket in steady use that is reset after the call went out is not sent again: the service may have allocated", async () => {
+    // The service reads the second call of each socket, then fails: it may have allocated for it.
+    const server = await serve((req, res, body, onThisSocket) => {
+      if (onThisSocket === 2) req.socket.resetAndDestroy()
+      else answerEach(res, body)
+    })
+    const client = createRingPoolClient({ baseUrl: server.url, retry: false })
+    expect((await client.allocate(row(0))).promoNumber).toBe(numberFor("7/allocate_number.json?n=0"))
+    const [second] = await client.allocateAll([row(1)])
+    expect(second!.ok).toBe(false)
+    expect(!second!.ok && second!.error.reason).toMatchObject({ _tag: "Transport", sent: true })
+    expect(server.requests()).toBe(2)
+    expect(server.connections()).toBe(1)
     await client.close()
   })
 

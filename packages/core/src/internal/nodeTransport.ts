@@ -5,9 +5,12 @@
  * Decided here:
  * - At most `maxInFlight` sockets, kept open between calls and closed after 30 s idle (before most servers' own
  *   idle timeouts, which makes the keep-alive race below rare).
- * - Node's documented keep-alive race: a reused socket that the server closed while idle is reset before any byte of
- *   the answer. That call is sent once more, on a fresh socket. At worst the service had read the first one and a
- *   number is spent twice; no number can reach the wrong row, because the answer is still checked row by row.
+ * - Node's documented keep-alive race: a socket the server closed for being idle, reused as the close was on its way,
+ *   is reset before any byte of the answer. Such a call is sent once more, on a fresh socket, but only when its
+ *   socket had been idle for at least `raceIdleMs`: a server closes idle sockets only after seconds, so a reset on a
+ *   socket in steady use (a bulk run, a busy site) is the service failing after it may have read the call, and is
+ *   reported (`Transport`, sent), not sent again, as any other reset. At worst the service had read a resent call
+ *   too and a number is spent twice; no number can reach the wrong row, as the answer is still checked row by row.
  * - The time limit covers the whole call (connecting, sending, the answer to its last byte); past it the socket is
  *   destroyed, so a slow or endless answer costs nothing more.
  * - The size limit is checked against `content-length` before reading and against the bytes as they arrive, so the
@@ -15,6 +18,7 @@
  */
 import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http"
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https"
+import type { Socket } from "node:net"
 import * as RingPoolError from "../RingPoolError.ts"
 import {
   type BulkAnswer,
@@ -27,6 +31,12 @@ import {
 } from "./transport.ts"
 
 const idleSocketMs = 30_000
+
+/** How long a socket must have been idle for a reset on it to be taken for the keep-alive race. */
+export const raceIdleMs = 1_000
+
+/** When each socket's last answer ended: how long a reused socket was idle. */
+const lastAnswered = new WeakMap<Socket, number>()
 
 export const make = (limits: TransportLimits): BulkTransport => {
   const url = new URL(limits.bulkUrl)
@@ -87,6 +97,11 @@ export const make = (limits: TransportLimits): BulkTransport => {
       return
     }
     const sent = req
+    let idleMs = 0
+    sent.once("socket", (socket: Socket) => {
+      const last = lastAnswered.get(socket)
+      idleMs = last === undefined ? 0 : performance.now() - last
+    })
     open.set(sent, fail)
     timer = setTimeout(() => fail(timeoutReason), Math.max(0, deadline - performance.now()))
     sent.on("response", (res: IncomingMessage) => {
@@ -96,7 +111,8 @@ export const make = (limits: TransportLimits): BulkTransport => {
     sent.on("error", (error) => {
       if (settled) return
       // Node's keep-alive race: the server closed the idle socket as we reused it. Send once more, on a fresh socket.
-      if (!answered && firstTry && sent.reusedSocket && (error as { code?: string }).code === "ECONNRESET") {
+      const race = !answered && firstTry && sent.reusedSocket && idleMs >= raceIdleMs
+      if (race && (error as { code?: string }).code === "ECONNRESET") {
         finish()
         post(payload, false, deadline, done)
         return
@@ -131,6 +147,7 @@ const onResponse = (
     fail(tooLarge(maxBytes, declared))
     return
   }
+  const socket = res.socket as Socket | null
   let chunks: Array<Buffer> = []
   let size = 0
   let ended = false
@@ -143,6 +160,8 @@ const onResponse = (
   })
   res.on("end", () => {
     ended = true
+    // Taken when the answer began: by its end, the socket may be back in the agent's pool and off `res`.
+    if (socket !== null) lastAnswered.set(socket, performance.now())
     settle({
       status: res.statusCode ?? 0,
       text: chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, size).toString("utf8"),
