@@ -16,6 +16,22 @@ describe("JSON input", () => {
     for (const size of [1, 2, 9]) assert.deepStrictEqual(rowsOf(text, size), rows)
   })
 
+  it("keeps a number as written, whatever size the pieces of input come in", () => {
+    const text = '[{"ring_pool_id":1,"m1":12345678901234567890,"m2":2.50}]'
+    const rows = rowsOf(text)
+    assert.deepStrictEqual(rows, [
+      {
+        line: 1,
+        pool: "1",
+        params: [
+          ["m1", "12345678901234567890"],
+          ["m2", "2.50"]
+        ]
+      }
+    ])
+    for (const size of [1, 3, 8]) assert.deepStrictEqual(rowsOf(text, size), rows)
+  })
+
   it("reads the API's own body, under requests (or request), ignoring its other keys", () => {
     const body =
       '{"note":{"requests":[1]},"requests":[\n{"api_suffix":"12/allocate_number.json?ring_pool_key=k&m1=autos&m2=ford","request_id":"193C5F"},\n{"api_suffix":"12/allocate_number.json?ring_pool_key=k&m1=antiques","request_id":"58CD4F"}],"x":[]}'

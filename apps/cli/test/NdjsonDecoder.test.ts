@@ -34,6 +34,29 @@ describe("NDJSON input", () => {
     for (const size of [1, 2, 7, 30]) assert.deepStrictEqual(rowsOf(text, size), whole)
   })
 
+  it("sends a number as the file writes it, not as JavaScript rounds or rewrites it", () => {
+    const line =
+      '{"ring_pool_id":12,"m1":12345678901234567890,"gclid":9007199254740993,"m3":1.10,"m4":1e21,"m5":-0,' +
+      '"m6":1e400,"m7":"text 12 \\" 3","m8":true,"request_id":7}\n'
+    assert.deepStrictEqual(rowsOf(line), [
+      {
+        line: 1,
+        pool: "12",
+        params: [
+          ["m1", "12345678901234567890"],
+          ["gclid", "9007199254740993"],
+          ["m3", "1.10"],
+          ["m4", "1e21"],
+          ["m5", "-0"],
+          ["m6", "1e400"],
+          ["m7", 'text 12 " 3'],
+          ["m8", "true"]
+        ],
+        requestId: "7"
+      }
+    ])
+  })
+
   it("makes an error row of a bad line, without quoting it, and reads on", () => {
     const rows = rowsOf(
       '{"ring_pool_id":"1","m1":"a"}\n{"ring_pool_key":"KEY-DO-NOT-PRINT-1234", oops\n[1,2]\n{"ring_pool_id":"1","m1":"b"}\n'
