@@ -114,6 +114,11 @@ describe("CSV input", () => {
     assert.include(refusal("ring_pool_id,m1,m1\n1,a,b\n"), 'names column "m1" twice')
     assert.include(refusal("ring_pool_id,,m1\n1,a,b\n"), "column 2 of the CSV header has no name")
     assert.include(refusal('"ring_pool_id,m1\n1,a\n'), "the CSV header is unreadable")
+    // Lines ended by \r alone: one header line swallowing the rows, refused with what to save the file as.
+    assert.include(
+      refusal("ring_pool_id,m1\r1,a\r1,b\r"),
+      'lines that end in a carriage return alone (Excel\'s "CSV (Macintosh)")'
+    )
     assert.deepStrictEqual(rowsOf("api_suffix,request_id\n1/allocate_number.json?m1=a,R\n"), [
       { line: 2, pool: "1", params: [["m1", "a"]], requestId: "R" }
     ])

@@ -57,6 +57,24 @@ describe("NDJSON input", () => {
     ])
   })
 
+  it("reads lines that end in \\r alone (old Mac) as lines, whatever size the pieces come in", () => {
+    const text = '{"ring_pool_id":"1","m1":"a"}\r{"ring_pool_id":"2","m1":"b"}\r\r{"ring_pool_id":"3","m1":"c"}\r'
+    const rows = rowsOf(text)
+    assert.deepStrictEqual(rows, [
+      { line: 1, pool: "1", params: [["m1", "a"]] },
+      { line: 2, pool: "2", params: [["m1", "b"]] },
+      { line: 4, pool: "3", params: [["m1", "c"]] }
+    ])
+    for (const size of [1, 2, 5, 31]) assert.deepStrictEqual(rowsOf(text, size), rows)
+    // Mixed with \r\n and \n, a \r\n cut between two pieces is one line end.
+    const mixed = '{"ring_pool_id":"1","m1":"a"}\r\n{"ring_pool_id":"2","m1":"b"}\r{"ring_pool_id":"3","m1":"c"}\n'
+    for (const size of [1, 30, 31, 100])
+      assert.deepStrictEqual(
+        rowsOf(mixed, size),
+        rows.map((row, i) => ({ ...row, line: i + 1 }))
+      )
+  })
+
   it("makes an error row of a bad line, without quoting it, and reads on", () => {
     const rows = rowsOf(
       '{"ring_pool_id":"1","m1":"a"}\n{"ring_pool_key":"KEY-DO-NOT-PRINT-1234", oops\n[1,2]\n{"ring_pool_id":"1","m1":"b"}\n'

@@ -5,7 +5,8 @@
  * - Every other column is a parameter, in column order; an empty cell is a parameter with an empty value, except
  *   `ring_pool_key` and `request_id`, where an empty cell means "none" (the default key, no request id).
  * - A row's line number is the physical line where its record starts (the header is line 1); a quoted field may
- *   span lines; `\n` and `\r\n` both end a line. Blank lines are not rows.
+ *   span lines; `\n` and `\r\n` both end a line. Blank lines are not rows. A file whose lines end in `\r` alone is
+ *   refused (its header would swallow every line) with what to save it as.
  * - A record that is not valid CSV (bad quoting, longer than 1 MiB) or has another number of fields than the header
  *   becomes an error row, and reading goes on: one stray quote costs one row, even when it swallowed the lines after
  *   it (a quote never closed, or closed badly lines later).
@@ -101,6 +102,13 @@ export const make = (): Decoder => {
     const seen = new Set<string>()
     names.forEach((name, i) => {
       if (name === "") throw new UnreadableInput({ message: `column ${i + 1} of the CSV header has no name` })
+      // Lines ended by a carriage return alone (Excel for Mac's "CSV (Macintosh)") read as one long header line.
+      if (/[\r\n]/.test(name)) {
+        throw new UnreadableInput({
+          message:
+            'the CSV header holds a line break inside a column name: lines that end in a carriage return alone (Excel\'s "CSV (Macintosh)") are not read; save the file as "CSV UTF-8" or with \\n or \\r\\n line ends'
+        })
+      }
       if (seen.has(name))
         throw new UnreadableInput({ message: `the CSV header names column ${JSON.stringify(name)} twice` })
       seen.add(name)
