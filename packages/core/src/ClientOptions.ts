@@ -168,6 +168,29 @@ export const config: Config.Config<ClientOptions> = Config.all({
   })
 )
 
+const variables = [
+  "RINGPOOL_BASE_URL",
+  "RINGPOOL_API_VERSION",
+  "RINGPOOL_KEY",
+  "RINGPOOL_MAX_BATCH_SIZE",
+  "RINGPOOL_MAX_IN_FLIGHT",
+  "RINGPOOL_TIMEOUT_MS",
+  "RINGPOOL_MAX_RESPONSE_BYTES"
+] as const
+
+/**
+ * The `RINGPOOL_*` variables as set now, without the spaces around them; one set to nothing (`RINGPOOL_KEY=`) is not
+ * set, as a shell script that clears a variable means.
+ */
+const ringpoolEnv = (): Record<string, string> => {
+  const env: Record<string, string> = {}
+  for (const name of variables) {
+    const value = process.env[name]?.trim()
+    if (value !== undefined && value !== "") env[name] = value
+  }
+  return env
+}
+
 const wholeNumbers: ReadonlyArray<readonly [string, string]> = [
   ["RINGPOOL_MAX_BATCH_SIZE", "100"],
   ["RINGPOOL_MAX_IN_FLIGHT", "8"],
@@ -184,16 +207,17 @@ const wholeNumbers: ReadonlyArray<readonly [string, string]> = [
  * @category config
  */
 export const fromEnv = (overrides: ClientOptions = {}): ClientOptions => {
+  const env = ringpoolEnv()
   // The numbers first, each with what to write: the Config's own error reads like a stack of schema paths.
   for (const [name, example] of wholeNumbers) {
-    const value = process.env[name]
-    if (value !== undefined && !/^\s*\d+\s*$/.test(value)) {
+    const value = env[name]
+    if (value !== undefined && !/^\d+$/.test(value)) {
       throw new TypeError(
         `ringpool: ${name} must be a whole number such as ${example}, got ${JSON.stringify(value.slice(0, 40))}`
       )
     }
   }
-  const read = Effect.runSyncExit(config.parse(ConfigProvider.fromEnv()))
+  const read = Effect.runSyncExit(config.parse(ConfigProvider.fromEnv({ env })))
   if (Exit.isFailure(read)) {
     const detail = String((Cause.squash(read.cause) as Error).message).replace(/\s+/g, " ")
     throw new TypeError(`ringpool: the RINGPOOL_* environment is not valid: ${detail}`)

@@ -26,6 +26,17 @@ describe("ClientOptions.fromEnv", () => {
     }
   })
 
+  it("reads a value with spaces around it as the value, and one set to nothing as not set", () => {
+    process.env.RINGPOOL_MAX_BATCH_SIZE = " 10 "
+    process.env.RINGPOOL_TIMEOUT_MS = "\t250\n"
+    process.env.RINGPOOL_MAX_IN_FLIGHT = ""
+    process.env.RINGPOOL_BASE_URL = "  "
+    const options = ClientOptions.fromEnv()
+    expect(options).toMatchObject({ maxBatchSize: 10, timeoutMs: 250 })
+    expect(options.maxInFlight).toBeUndefined()
+    expect(options.baseUrl).toBeUndefined()
+  })
+
   it("says what to write for a number that is not one", () => {
     for (const value of ["abc", "1e3", "-5", "2.5"]) {
       process.env.RINGPOOL_MAX_BATCH_SIZE = value
