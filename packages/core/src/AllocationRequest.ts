@@ -109,6 +109,8 @@ const checkFields = (
   if (unsafeId.test(ringPoolId)) {
     return invalid("ringPoolId may not contain '/', '?', '#', '%' or spaces", requestId)
   }
+  // `.` and `..` are path segments of their own: `../allocate_number.json` would name another resource.
+  if (ringPoolId === "." || ringPoolId === "..") return invalid("ringPoolId may not be '.' or '..'", requestId)
   // A lone surrogate cannot be percent-encoded: caught here, it fails its row instead of the encoder throwing.
   if (!ringPoolId.isWellFormed()) return invalid("ringPoolId is not well-formed Unicode (a lone surrogate)", requestId)
   const given = request.ringPoolKey ?? defaultKey

@@ -217,6 +217,9 @@ describe("malformed requests fail their own row, before any I/O", () => {
     // The message quotes a parameter's name: the key pasted as one is masked in it.
     ["a param named like the key, with a number value", { ...row(1), params: { [KEY]: 5 } }],
     ["a ring pool id with a lone surrogate", { ...row(1), ringPoolId: "12\ud800" }],
+    // `../allocate_number.json` would name another resource than a pool's.
+    ["a ring pool id of ..", { ...row(1), ringPoolId: ".." }],
+    ["a ring pool id of .", { ...row(1), ringPoolId: "." }],
     ["a key with a lone surrogate", { ...row(1), ringPoolKey: `${KEY}\udc00` }],
     ["a param named like the key, with a lone surrogate", { ...row(1), params: { [`x${KEY}`]: "\ud800" } }],
     ["null", null]
