@@ -75,6 +75,12 @@ describe("usage errors", () => {
       [["bulk", "--output", "x.ndjson", "--resume", "--dry-run", "rows.ndjson"], {}, "--dry-run sends nothing"],
       [["bulk", "--output", "x.ndjson", "--resume"], {}, "--resume needs the input as a FILE"],
       [["bulk", "--dry-run", "--dry-run"], {}, "--dry-run is given twice"],
+      [
+        ["bulk", "--dry-run=false", "rows.ndjson"],
+        {},
+        "--dry-run takes no value (write --dry-run alone, or leave it out)"
+      ],
+      [["bulk", "--help=foo"], {}, "ringpool bulk: --help takes no value (write --help alone)"],
       [["bulk", "a.ndjson", "b.ndjson"], {}, "unexpected argument 'b.ndjson': ringpool bulk takes one FILE"],
       [["bulk", "--output", "/no-such-folder/out.ndjson", "a.ndjson"], {}, "cannot write /no-such-folder/out.ndjson"],
       [

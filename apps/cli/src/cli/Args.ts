@@ -52,6 +52,7 @@ export const parse = (spec: CommandSpec, argv: ReadonlyArray<string>): Parsed =>
     const key = byName.get(name)
     if (key === undefined) {
       const shown = eq === -1 ? arg : arg.slice(0, eq)
+      if (helpFlags.has(shown)) return invalid(`${shown} takes no value (write ${shown} alone)`)
       const suggestion = closest(name, [...byName.keys()])
       return invalid(`unknown flag ${shown}${suggestion === undefined ? "" : `. Did you mean --${suggestion}?`}`)
     }
@@ -59,10 +60,9 @@ export const parse = (spec: CommandSpec, argv: ReadonlyArray<string>): Parsed =>
     if (key in values) return invalid(`--${name} is given twice: give it once`)
     let text: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1)
     if (flag.kind === "boolean") {
-      if (text !== undefined && text !== "true" && text !== "false") {
-        return invalid(`--${name} takes no value (write --${name} alone)`)
-      }
-      values[key] = text !== "false"
+      // No `--dry-run=false`: a flag that reads as a dry run must never run for real.
+      if (text !== undefined) return invalid(`--${name} takes no value (write --${name} alone, or leave it out)`)
+      values[key] = true
       continue
     }
     if (text === undefined) {
