@@ -9,7 +9,7 @@ import type { Request, Response } from "express"
 import type * as Budget from "./Budget.ts"
 import type { Params, ResolvedSticky } from "./Options.ts"
 import * as Visitor from "./Visitor.ts"
-import { type VisitorNumber, VisitorStoreError } from "./VisitorStore.ts"
+import { isVisitorNumber, type VisitorNumber, VisitorStoreError } from "./VisitorStore.ts"
 
 /**
  * Who is visiting, for which pool and parameters: what a new number is kept under.
@@ -50,6 +50,8 @@ export interface Stickiness {
   ) => Promise<void>
 }
 
+const clockLeewayMs = 60_000
+
 /**
  * @since 0.2.0
  * @category constructors
@@ -82,7 +84,12 @@ export const make = (sticky: ResolvedSticky, report: (error: Error, req: Request
     const key = Visitor.storeKey(visit.visitorId, poolId)
     const kept = await read(budget, key)
     budget.signal.throwIfAborted()
-    if (kept === undefined) return { visit, number: undefined }
+    // A store is written by others too (a shared Redis): what is not a number, or claims to live longer than a
+    // number lives, was not written by us, and the visitor gets a new number, whose write replaces it.
+    // (A minute of leeway: other processes' clocks may run a little ahead of this one's.)
+    if (!isVisitorNumber(kept) || kept.expiresAt > Date.now() + ttlSeconds * 1000 + clockLeewayMs) {
+      return { visit, number: undefined }
+    }
     // Checked here too, so a store that keeps entries too long never serves a number past its lifetime.
     if (kept.expiresAt <= Date.now()) {
       void write(req, "delete", () => store.delete(key))

@@ -23,6 +23,43 @@ export interface VisitorNumber {
   readonly expiresAt: number
 }
 
+// The shapes of a number as the core accepts them from the service (`8883906665`, `888-390-6665`).
+const phoneNumber = /^\+?\d{1,20}$/
+const formattedNumber = /^[\d\s().+-]{1,40}$/
+
+const isTrackingUrl = (value: unknown): boolean => {
+  if (typeof value !== "string" || value.length > 2_048) return false
+  try {
+    const { protocol } = new URL(value)
+    return protocol === "https:" || protocol === "http:"
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Whether a store's entry is a visitor number the middleware may serve: its fields of the right types, the number
+ * and its display form shaped as the service's are (a store can be written by others: `<script>` is not a number),
+ * a tracking URL that is http(s), and a finite `expiresAt`. Anything else is a miss, and the new number replaces it.
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isVisitorNumber = (value: unknown): value is VisitorNumber => {
+  if (value === null || typeof value !== "object") return false
+  const { paramsDigest, promoNumber, promoNumberFormatted, trackingUrl, expiresAt } = value as Record<string, unknown>
+  return (
+    typeof paramsDigest === "string" &&
+    typeof promoNumber === "string" &&
+    phoneNumber.test(promoNumber) &&
+    typeof promoNumberFormatted === "string" &&
+    formattedNumber.test(promoNumberFormatted) &&
+    (trackingUrl === undefined || isTrackingUrl(trackingUrl)) &&
+    typeof expiresAt === "number" &&
+    Number.isFinite(expiresAt)
+  )
+}
+
 /**
  * A store of visitors' numbers. Methods may return Promises. Keys are `<visitor id>/<pool id>`; an entry must not
  * be returned after `ttlSeconds` (the middleware also checks `expiresAt`, so a store that cannot expire entries

@@ -16,7 +16,7 @@
  */
 import { createClient, TimeoutError } from "redis"
 import * as SafeValue from "./SafeValue.ts"
-import type { VisitorNumber, VisitorStore } from "./VisitorStore.ts"
+import { isVisitorNumber, type VisitorNumber, type VisitorStore } from "./VisitorStore.ts"
 
 /**
  * @since 0.2.0
@@ -76,17 +76,11 @@ const checkUrl = (url: unknown): string => {
   return url
 }
 
-const isVisitorNumber = (value: unknown): value is VisitorNumber => {
-  if (value === null || typeof value !== "object") return false
-  const { paramsDigest, promoNumber, promoNumberFormatted, trackingUrl, expiresAt } = value as Record<string, unknown>
-  return (
-    typeof paramsDigest === "string" &&
-    typeof promoNumber === "string" &&
-    typeof promoNumberFormatted === "string" &&
-    (trackingUrl === undefined || typeof trackingUrl === "string") &&
-    typeof expiresAt === "number"
-  )
-}
+/**
+ * The most of an entry a read takes: a visitor number's JSON is a few hundred bytes, and a larger value (written by
+ * something else) is a miss, read no further (`GETRANGE`), so a 50 MB value costs neither memory nor the page's time.
+ */
+const maxEntryBytes = 4_096
 
 // Only the fields of a visitor number are written, whatever else the object carries.
 const serialize = (value: VisitorNumber): string =>
@@ -101,7 +95,8 @@ const serialize = (value: VisitorNumber): string =>
 // A value that is not a visitor number (written by something else, or cut short) is a miss: the visitor gets a
 // new number, whose write replaces it.
 const deserialize = (text: string | null): VisitorNumber | undefined => {
-  if (text === null) return undefined
+  // `GETRANGE` of a missing key is "": a miss, as JSON.parse would make it.
+  if (text === null || text === "" || text.length >= maxEntryBytes) return undefined
   try {
     const value: unknown = JSON.parse(text)
     return isVisitorNumber(value) ? value : undefined
@@ -165,12 +160,12 @@ export const redisStore = (options: RedisStoreOptions): RedisVisitorStore => {
   // node-redis times out only commands not yet written; one written to a Redis that stalls would wait for ever.
   // This deadline covers both, with a message that says what happened.
   //
-  // A connection that was up and is lost fails commands at once while the client reconnects, so pages do not wait
-  // out their budget during an outage; before the first connection, commands wait for it (a process that has just
-  // started would otherwise fail its first page views).
+  // A connection that was up and is lost, or a first one that failed, fails commands at once while the client
+  // reconnects, so pages do not wait out their budget during an outage; while the first connection is still being
+  // made, commands wait for it (a process that has just started would otherwise fail its first page views).
   const within = <A>(operation: string, send: () => Promise<A>): Promise<A> =>
     new Promise<A>((resolve, reject) => {
-      if (everReady && !client.isReady) {
+      if (!client.isReady && (everReady || lastConnectionError !== undefined)) {
         reject(new Error(`Redis ${operation} failed${connection()}: the client is reconnecting`))
         return
       }
@@ -194,7 +189,7 @@ export const redisStore = (options: RedisStoreOptions): RedisVisitorStore => {
   const key = (name: string) => `${prefix}${name}`
 
   return {
-    get: async (name) => deserialize(await within("GET", () => client.get(key(name)))),
+    get: async (name) => deserialize(await within("GET", () => client.getRange(key(name), 0, maxEntryBytes - 1))),
     set: async (name, value, ttlSeconds) => {
       const ttlMs = Math.max(1, Math.round(ttlSeconds * 1000))
       await within("SET", () => client.set(key(name), serialize(value), { expiration: { type: "PX", value: ttlMs } }))

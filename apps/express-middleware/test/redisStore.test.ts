@@ -4,7 +4,7 @@ import { createClient } from "redis"
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest"
 import type { VisitorNumber } from "../src/index.ts"
 import { type RedisVisitorStore, redisStore } from "../src/redis.ts"
-import { type RedisServer, startRedis } from "./support/redisServer.ts"
+import { freePort, type RedisServer, startRedis } from "./support/redisServer.ts"
 
 let redis: RedisServer
 let inspector: ReturnType<typeof createClient>
@@ -78,6 +78,39 @@ it("a value that is not a visitor number reads as a miss, so a new number replac
   await raw.set("ringpool:v/shape", JSON.stringify({ promoNumber: 8883906665 }))
   expect(await store.get("v/bad")).toBeUndefined()
   expect(await store.get("v/shape")).toBeUndefined()
+})
+
+it("an entry that is not a number we wrote (a script, a javascript: URL, 8 MB of text) is a miss, read no further", async () => {
+  const store = open()
+  const raw = await inspect()
+  const forged = (fields: Partial<Record<keyof VisitorNumber, unknown>>) =>
+    JSON.stringify({ ...number(60_000), ...fields })
+  await raw.set("ringpool:v/script", forged({ promoNumber: "<script>alert(1)</script>" }))
+  await raw.set("ringpool:v/url", forged({ trackingUrl: "javascript:alert(1)" }))
+  await raw.set("ringpool:v/forever", forged({ expiresAt: 1e309 }))
+  await raw.set("ringpool:v/huge", `{"promoNumber":"${"8".repeat(8 * 1024 * 1024)}"}`)
+  for (const name of ["v/script", "v/url", "v/forever", "v/huge"]) expect(await store.get(name), name).toBeUndefined()
+  const started = performance.now()
+  const heapBefore = process.memoryUsage().heapUsed
+  await store.get("v/huge")
+  // 8 MB would take tens of milliseconds and megabytes to read and parse; GETRANGE reads 4 KB of it.
+  expect(performance.now() - started).toBeLessThan(50)
+  expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(2 * 1024 * 1024)
+})
+
+it("a Redis that cannot be reached from the start fails commands at once after the first failed connection", async () => {
+  // A port nothing listens on.
+  const store = redisStore({ url: `redis://127.0.0.1:${await freePort()}`, commandTimeoutMs: 1_000 })
+  stores.push(store)
+  // The first connection attempt fails within moments (connection refused).
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  const started = performance.now()
+  const failure = await store.get("v/1").then(
+    () => undefined,
+    (error: Error) => error
+  )
+  expect(performance.now() - started).toBeLessThan(100)
+  expect(failure?.message).toMatch(/^Redis GET failed \(not connected: .*ECONNREFUSED/)
 })
 
 it("Redis stopped: commands fail within commandTimeoutMs saying why; Redis back: the store works again by itself", async () => {
