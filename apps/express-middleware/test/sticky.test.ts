@@ -130,6 +130,40 @@ it("a store that keeps entries too long never serves a number past its lifetime"
   await client.close()
 })
 
+it("an entry someone else wrote (not a number, or living longer than a number lives) is not served", async () => {
+  const client = clientFor(fixture.fake)
+  const entries = new Map<string, VisitorNumber>()
+  const store: VisitorStore = {
+    get: (key) => entries.get(key),
+    set: (key, value) => {
+      entries.set(key, value)
+    },
+    delete: (key) => {
+      entries.delete(key)
+    }
+  }
+  fixture.site = await startSite({ pool, params, client, sticky: { ttlSeconds: 60, store } })
+  const cookie = visitorCookie(await request(fixture.site.url).get("/page"))
+  const [key, ours] = [...entries][0]!
+  const forgeries: Array<Record<string, unknown>> = [
+    { ...ours, promoNumber: "<script>alert(1)</script>" },
+    { ...ours, promoNumberFormatted: "call <b>now</b>" },
+    { ...ours, trackingUrl: "javascript:alert(1)" },
+    { ...ours, expiresAt: Date.now() + 10 * 24 * 3600 * 1000 },
+    { ...ours, expiresAt: "soon" }
+  ]
+  for (const forged of forgeries) {
+    entries.set(key, forged as unknown as VisitorNumber)
+    const page = numberOf(await request(fixture.site.url).get("/page").set("Cookie", cookie).expect(200))
+    expect(page.source, JSON.stringify(forged)).toBe("allocated")
+    expect(page.promoNumber).toMatch(/^\d+$/)
+  }
+  // Our own entry, put back, is served again.
+  entries.set(key, ours)
+  expect(numberOf(await request(fixture.site.url).get("/page").set("Cookie", cookie)).source).toBe("sticky")
+  await client.close()
+})
+
 it("the cookie is HttpOnly, SameSite=Lax, Secure over HTTPS, lives as long as the number, and holds only a random id", async () => {
   const client = clientFor(fixture.fake)
   const { store, log } = recordingStore()
