@@ -53,6 +53,16 @@ describe("JSON input", () => {
     ])
   })
 
+  it("gives each object its row when a comma between two is missing (rows pasted together)", () => {
+    const text = '[{"ring_pool_id":"1","m1":"a"} {"ring_pool_id":"2","m1":"b"}\n{"ring_pool_id":"3","m1":"c"},[1]]'
+    const rows = rowsOf(text)
+    assert.deepStrictEqual(
+      rows.map((row) => ("problem" in row ? row.line : [row.line, row.pool])),
+      [[1, "1"], [1, "2"], [2, "3"], 2]
+    )
+    for (const size of [1, 2, 29, 30, 31]) assert.deepStrictEqual(rowsOf(text, size), rows)
+  })
+
   it("makes an error row of an element that is not a row, and reads on", () => {
     const rows = rowsOf(
       '[\n{"ring_pool_id":"1","m1":"a"},\n{"ring_pool_key":"KEY-DO-NOT-PRINT-1234" "m1":1},\n"text",\n{"ring_pool_id":"1","m1":"b"}\n]'

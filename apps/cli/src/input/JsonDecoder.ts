@@ -8,6 +8,9 @@
  *
  * What the scanner cannot recover from is an element whose quotes or brackets do not balance: it takes the rest of
  * the document with it (one error row). NDJSON and CSV input recover at the next line.
+ *
+ * Commas between elements are not insisted on: an object or array that ends is an element, so a missing comma
+ * (`{...} {...}`, rows pasted together) still gives each object its row, as an extra one (`[a,,b]`, `[a,]`) does.
  */
 import { type Decoder, maxRecordChars, tooLong, UnreadableInput } from "./Decoder.ts"
 import { type InputRow, invalid } from "./InputRow.ts"
@@ -39,6 +42,8 @@ export const make = (): Decoder => {
   let elementParts = ""
   let elementStart = 0
   let oversized = false
+  /** The element being cut out is an object or array that has closed: what follows begins another. */
+  let closed = false
 
   // Keys of the body object, to find `requests`.
   let expectKey = false
@@ -56,6 +61,7 @@ export const make = (): Decoder => {
     const text = oversized ? "" : elementParts + tail
     rows.push(oversized || text.length > maxRecordChars ? invalid(elementLine, tooLong) : rowOfJson(elementLine, text))
     capturing = false
+    closed = false
     elementParts = ""
     oversized = false
   }
@@ -121,6 +127,8 @@ export const make = (): Decoder => {
             if (c === 93) closeRows()
             continue
           }
+          // Another value right after a closed one: a comma is missing between two rows.
+          if (capturing && closed) finishElement(rows, text.slice(elementStart, i))
           if (!capturing) {
             if (c === 44) continue
             if (c === 93) {
@@ -152,6 +160,7 @@ export const make = (): Decoder => {
             if (capturing && depth === rowsDepth) break
             depth--
             if (depth === 0) mode = "done"
+            if (capturing && depth === rowsDepth) closed = true
             break
           case 58 /* : */:
             if (mode === "object" && depth === 1) {
