@@ -66,6 +66,8 @@ export const make = (): Decoder => {
   let parser = newParser()
   /** Bytes fed to the current parser and not yet taken by a good record: where a broken record is read again. */
   let pending: Buffer = Buffer.alloc(0)
+  /** Where `pending` grows: room kept after it, so that a long record is not copied whole at every piece. */
+  let room: Buffer = Buffer.alloc(0)
   /** The line `pending[0]` is on. */
   let line = 1
   /** After a broken record that has no line break yet: bytes are dropped until the next one. */
@@ -160,6 +162,28 @@ export const make = (): Decoder => {
     return rest
   }
 
+  /**
+   * `bytes` after `pending`. A record cut by a piece's end (always, for one that spans many pieces: up to 1 MiB
+   * inside a quote never closed) is copied once a doubling of its room, not once a piece.
+   */
+  const append = (bytes: Buffer) => {
+    if (pending.length === 0) {
+      pending = bytes
+      return
+    }
+    const at = pending.buffer === room.buffer ? pending.byteOffset - room.byteOffset : -1
+    if (at !== -1 && at + pending.length + bytes.length <= room.length) {
+      bytes.copy(room, at + pending.length)
+      pending = room.subarray(at, at + pending.length + bytes.length)
+      return
+    }
+    const grown = Buffer.allocUnsafe(Math.max(2 * (pending.length + bytes.length), 64 * 1024))
+    pending.copy(grown, 0)
+    bytes.copy(grown, pending.length)
+    room = grown
+    pending = grown.subarray(0, pending.length + bytes.length)
+  }
+
   const feed = (rows: Array<InputRow>, bytes: Buffer | undefined) => {
     // A loop, not a recursion: a piece of input may hold thousands of broken lines.
     while (bytes !== undefined) {
@@ -170,7 +194,7 @@ export const make = (): Decoder => {
         line++
         bytes = bytes.subarray(end + 1)
       }
-      pending = pending.length === 0 ? bytes : Buffer.concat([pending, bytes])
+      append(bytes)
       parser.write(bytes)
       drain(rows)
       const error = parser.errored as { code?: unknown } | null
