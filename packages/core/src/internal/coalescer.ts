@@ -94,7 +94,12 @@ export class Coalescer {
       const entry = this.queue[this.head++]!
       if (entry.cancelled) continue
       // The echo is checked by position; a repeated id would let two rows of the same call swap unnoticed.
-      if (ids.has(entry.row.request_id)) entry.row = { ...entry.row, request_id: generateWireId() }
+      if (ids.has(entry.row.request_id)) {
+        // A caller may give ids of the generated form (`rp-0`): the new one must not repeat one of the call's either.
+        let id = generateWireId()
+        while (ids.has(id)) id = generateWireId()
+        entry.row = { ...entry.row, request_id: id }
+      }
       ids.add(entry.row.request_id)
       batch.push(entry)
     }
