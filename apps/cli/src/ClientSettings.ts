@@ -3,7 +3,7 @@
  * checked once, up front, so that a wrong setting is a usage error (exit 1) before any row is read, with a message
  * in the user's terms (the flag or the variable, and what to write).
  */
-import { ClientOptions } from "@ringpool/core"
+import { AllocationRequest, ClientOptions } from "@ringpool/core"
 import * as CliFailure from "./CliFailure.ts"
 
 export interface ClientFlags {
@@ -61,6 +61,11 @@ export const resolve = (flags: ClientFlags, env: NodeJS.ProcessEnv = process.env
   const apiVersion = text(env.RINGPOOL_API_VERSION)
   if (apiVersion !== undefined) options.apiVersion = apiVersion
   const key = flags.key ?? text(env.RINGPOOL_KEY)
+  if (key !== undefined && key.length > AllocationRequest.maxKeyChars) {
+    throw CliFailure.usage(
+      `--key / RINGPOOL_KEY is longer than ${AllocationRequest.maxKeyChars} characters: that is not a ring pool key`
+    )
+  }
   if (key !== undefined) options.defaultKey = key
   const maxBatchSize = flags.maxBatchSize ?? fromEnv(env, "RINGPOOL_MAX_BATCH_SIZE")
   if (maxBatchSize !== undefined) options.maxBatchSize = maxBatchSize

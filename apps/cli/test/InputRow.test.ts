@@ -39,6 +39,17 @@ describe("a row's fields", () => {
     assert.deepStrictEqual(bad, { line: 4, problem: "ring_pool_key must be a string" })
   })
 
+  it("refuses a key longer than any ring pool key, before its masking tables are built for a bad field's name", () => {
+    const started = performance.now()
+    const huge = row({ ring_pool_id: "1", ring_pool_key: "K".repeat(900 * 1024), m1: { not: "text" } })
+    assert.deepStrictEqual(huge, {
+      line: 4,
+      problem: "ring_pool_key is longer than 256 characters: that is not a ring pool key"
+    })
+    // Masking tables for 900 KiB would take about a second and 100 MB.
+    assert.isBelow(performance.now() - started, 100)
+  })
+
   it("reads the API's own row, api_suffix and request_id, with core's ApiSuffix.parse", () => {
     assert.deepStrictEqual(
       row({ api_suffix: "12/allocate_number.json?ring_pool_key=k&m1=a%20b&m2=", request_id: "X" }),

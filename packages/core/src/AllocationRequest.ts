@@ -56,6 +56,16 @@ const invalid = (description: string, requestId: string | undefined) =>
 const toPairs = (params: Params): ReadonlyArray<readonly [string, string]> =>
   Array.isArray(params) ? params : Object.entries(params as Record<string, string>)
 
+/**
+ * The longest `ringPoolKey` accepted: keys are a few dozen characters (the documentation's example has 14). A longer
+ * one is no key, and would cost its pieces' masking tables (every 6-character window of each encoded form)
+ * megabytes, for every such row.
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const maxKeyChars = 256
+
 // The id is a path segment of the suffix: '/', '?', '#' or '%' in it would address another resource.
 const unsafeId = /[/?#%\s]/
 
@@ -117,6 +127,9 @@ const checkFields = (
   const key = typeof given === "string" ? given : Redacted.isRedacted(given) ? Redacted.value(given) : undefined
   if (typeof key !== "string" || key === "") {
     return invalid("ringPoolKey is required (a non-empty string): pass it, or set RINGPOOL_KEY", requestId)
+  }
+  if (key.length > maxKeyChars) {
+    return invalid(`ringPoolKey is longer than ${maxKeyChars} characters: that is not a ring pool key`, requestId)
   }
   if (!key.isWellFormed()) return invalid("ringPoolKey is not well-formed Unicode (a lone surrogate)", requestId)
   const params = request.params

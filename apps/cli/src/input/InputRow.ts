@@ -10,7 +10,7 @@
  * A problem never quotes a value of the row: the line may hold a ring pool key. It may quote a field's name, with
  * any key masked in it.
  */
-import { type AllocationRequest, ApiSuffix, RingPoolError } from "@ringpool/core"
+import { AllocationRequest, ApiSuffix, RingPoolError } from "@ringpool/core"
 import { Redacted, Result } from "effect"
 import * as Secrets from "../Secrets.ts"
 
@@ -81,6 +81,13 @@ export const fromFields = (line: number, names: ReadonlyArray<string>, values: A
     return invalid(
       line,
       "a parameter holds U+FFFD, the character that stands for bytes that are not UTF-8: save the input as UTF-8",
+      requestId
+    )
+  }
+  if (typeof ringPoolKey === "string" && ringPoolKey.length > AllocationRequest.maxKeyChars) {
+    return invalid(
+      line,
+      `ring_pool_key is longer than ${AllocationRequest.maxKeyChars} characters: that is not a ring pool key`,
       requestId
     )
   }
