@@ -14,7 +14,7 @@
  *
  * @since 0.1.0
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http"
 import type { Socket } from "node:net"
 import { createRingPoolClient, type PromiseClient } from "@ringpool/core"
 import * as Answer from "./Answer.ts"
@@ -42,6 +42,23 @@ export interface RunningProxy {
 
 // After the last answer, connections still open (a client that ignored `connection: close`) get this long.
 const lingerMs = 1_000
+
+/**
+ * Connections open at once at most: past it, new ones are closed as they arrive, and the proxy keeps descriptors for
+ * its own connections upstream (callers that open connections and never read could otherwise take every one).
+ */
+const maxConnections = 10_000
+
+/**
+ * Writes a last answer on a socket Node's server has let go of, and closes it. A peer that never reads would keep
+ * the answer unsent, so the socket open, for ever: it is destroyed after `lingerMs` all the same.
+ */
+const endSocket = (socket: Socket, text: string) => {
+  socket.end(text)
+  const timer = setTimeout(() => socket.destroy(), lingerMs)
+  timer.unref()
+  socket.once("close", () => clearTimeout(timer))
+}
 
 const makeClient = (
   settings: ProxyOptions.ResolvedOptions,
@@ -166,13 +183,14 @@ export const startProxy = async (options: ProxyOptions.ProxyOptions = {}): Promi
     // earlier bytes, the refused line may have begun in them, and the packet's first line be the middle of it.
     const target = socket.bytesRead === error.rawPacket?.length ? SloppyRequestLine.rescue(error) : undefined
     if (target === undefined) {
-      socket.end(`HTTP/1.1 ${SloppyRequestLine.statusOf(error.code)} Bad Request\r\nconnection: close\r\n\r\n`)
+      const status = SloppyRequestLine.statusOf(error.code)
+      endSocket(socket, `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`)
       return
     }
     const budget = Budget.start(settings.timeoutMs)
     socket.once("close", budget.abandon)
     serve("GET", target, undefined, undefined, budget, Capacity.none, (answer) => {
-      if (socket.writable) socket.end(Answer.serialize(answer))
+      if (socket.writable) endSocket(socket, Answer.serialize(answer))
     })
   }
 
@@ -187,6 +205,12 @@ export const startProxy = async (options: ProxyOptions.ProxyOptions = {}): Promi
     onRequest
   )
   server.on("clientError", onClientError)
+  server.maxConnections = maxConnections
+  // `Expect: 100-continue` for a body past the limit: the 413 at once, rather than inviting the body first.
+  server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
+    if (!(Number(req.headers["content-length"]) > settings.maxBodyBytes)) res.writeContinue()
+    onRequest(req, res)
+  })
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject)
