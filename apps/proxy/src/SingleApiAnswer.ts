@@ -35,9 +35,12 @@ const contentType: Record<Format, string> = {
 const overflowHeaders = { "x-ringpool-overflow": "true" }
 
 // Element text only (no attributes are written): `&`, `<` and `>`; quotes stay as the documented messages have them.
-const xmlEscapes: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" }
-const xmlSpecial = /[&<>]/g
-const xml = (text: string): string => text.replace(xmlSpecial, (c) => xmlEscapes[c]!)
+// A carriage return is written as a reference, which XML parsers keep (a raw one they turn into a line feed). What
+// XML 1.0 cannot hold at all (other control characters, U+FFFE, U+FFFF, a lone surrogate), which an upstream's text
+// could carry, becomes U+FFFD, as do the C1 controls it only discourages: the document stays well-formed.
+const xmlEscapes: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;" }
+const xmlSpecial = /[&<>\r]|(?![\t\n])\p{Cc}|\p{Cs}|[\uFFFE\uFFFF]/gu
+const xml = (text: string): string => text.replace(xmlSpecial, (c) => xmlEscapes[c] ?? "\uFFFD")
 
 const csvSpecial = /[",\r\n]/
 const csv = (text: string): string => (csvSpecial.test(text) ? `"${text.replace(/"/g, '""')}"` : text)
