@@ -98,6 +98,16 @@ describe("masking a key's pieces", () => {
       expect(masked.toLowerCase()).not.toContain("keyalp")
       expect(masked.toLowerCase()).not.toContain("%65%74%4b")
     }
+    // Encoded twice, as a URL carried in another URL's parameter has it (a tracking URL's landing page).
+    const odd = "Zq/9+Sx=Rt/Ky+8pQ"
+    const twice = encodeURIComponent(`http://site/?k=${encodeURIComponent(odd)}`)
+    for (const text of [`http://t.test/c?us=${twice}`, `bad key ${encodeURIComponent(encodeURIComponent(odd))}`]) {
+      const masked = maskKey(text, odd)
+      expect(masked).toContain("<redacted>")
+      const decoded = decodeURIComponent(decodeURIComponent(masked.replaceAll("<redacted>", "")))
+      for (let i = 0; i + 6 <= odd.length; i++) expect(decoded, masked).not.toContain(odd.slice(i, i + 6))
+      for (const part of ["Zq/9+S", "Ky+8pQ"]) expect(decoded).not.toContain(part)
+    }
     // A key too short for a piece is matched as written, and not inside words: else it would hide ordinary letters.
     expect(maskKey("InvalidKey: API Key 'k' is not valid", "k")).toBe("InvalidKey: API Key '<redacted>' is not valid")
     expect(maskKey("Check the network: key=k, K", "k")).toBe("Check the network: key=<redacted>, K")

@@ -2,7 +2,7 @@
  * Hiding ring pool keys in texts we did not write (a service's messages, bodies, echoed URLs).
  *
  * A key can reach such a text in any form a URL or a form gives it: as written, percent-encoded (only what must be,
- * or every byte; either case of hex digits; `%20` or `+` for a space), in another case of its ASCII letters (a
+ * or every byte; either case of hex digits; `%20` or `+` for a space; once more, inside another URL), in another case of its ASCII letters (a
  * server that upper- or lower-cases its messages), and in part (a server that cuts its own message, or our excerpt
  * of it). So every run of 6 or more characters that is a piece of any of those forms, in any ASCII case, is masked,
  * not only the whole key. Six is the shortest piece worth hiding that ordinary words rarely match; a key shorter
@@ -30,12 +30,19 @@ const everyByte = (text: string): string => {
 const asciiLower = (text: string): string =>
   /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : text
 
-/** Every form the key can take in a URL, a form body or a message. */
+/**
+ * Every form the key can take in a URL, a form body or a message: and each encoded form encoded once more (`%` as
+ * `%25`), as a URL carried in another URL's parameter has it (a tracking URL's landing page, say).
+ */
 const formsOf = (key: string): Set<string> => {
   const forms = new Set<string>([key, key.replace(/ /g, "+")])
   for (const encoded of [encodeURIComponent(key), rfc3986(key), everyByte(key)]) {
     const lower = encoded.replace(/%[0-9A-F]{2}/g, (triplet) => triplet.toLowerCase())
-    for (const form of [encoded, lower]) forms.add(form).add(form.replace(/%20/g, "+"))
+    for (const form of [encoded, lower]) {
+      const plus = form.replace(/%20/g, "+")
+      forms.add(form).add(plus)
+      if (form.includes("%")) forms.add(form.replace(/%/g, "%25")).add(plus.replace(/%/g, "%25"))
+    }
   }
   return forms
 }
