@@ -11,7 +11,7 @@
  *   gateways answer without reaching the application), 2 retries, 50 ms doubling to at most 1 s, with jitter.
  * - `maxResponseBytes` 4 MiB per answer: a 100-row answer is about 20 KB, so this admits 1,000-row calls with
  *   4 KB rows, while `maxInFlight` x 4 MiB (32 MiB by default) bounds what a hostile or broken server can make the
- *   client hold, however large or endless its answer.
+ *   client hold, however large or endless its answer (and however intricate: see `bulkCall`'s shape check).
  *
  * @since 0.1.0
  */

@@ -56,6 +56,36 @@ class CallKeys {
   }
 }
 
+/**
+ * Bytes a row's answer takes at most before the answer's shape is checked ahead of `JSON.parse`: a row's answer is
+ * about 200. Parsed, JSON made of tiny values (`[[[[...`, `{},{},...`) takes 25 to 50 times its bytes, so a
+ * hostile 4 MiB answer would hold a few hundred MB; checked first, no answer is parsed that holds more objects and
+ * arrays than the rows sent can (or nests deeper than a bulk answer), and what is parsed is about its bytes' size.
+ */
+const unscannedBytesPerRow = 1_024
+
+const QUOTE = 34
+const BACKSLASH = 92
+
+/** Whether `text` nests objects and arrays no more than a bulk answer of `rows` rows does (or an error body). */
+const shapeFits = (text: string, rows: number): boolean => {
+  let opened = 0
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === BACKSLASH) i++
+      else if (c === QUOTE) inString = false
+    } else if (c === QUOTE) inString = true
+    else if (c === 123 || c === 91) {
+      // `{"responses":[` and one object a row.
+      if (++depth > 3 || ++opened > rows + 2) return false
+    } else if (c === 125 || c === 93) depth--
+  }
+  return true
+}
+
 const parseJson = (text: string): unknown => {
   try {
     return JSON.parse(text)
@@ -102,9 +132,17 @@ export const interpret = (
 ): { readonly results: Array<RowResult>; readonly failure: RingPoolError.Reason | undefined } => {
   const keys = new CallKeys(rows)
   const failWith = (failure: RingPoolError.Reason) => ({ results: allRows(rows, failure), failure })
-  const json = parseJson(answer.text)
+  const parseable = answer.text.length <= rows.length * unscannedBytesPerRow || shapeFits(answer.text, rows.length)
+  const json = parseable ? parseJson(answer.text) : undefined
   const failure = callFailure(answer, json, keys)
   if (failure !== undefined) return failWith(failure)
+  if (!parseable) {
+    return failWith(
+      new RingPoolError.InvalidResponse({
+        description: `the answer (${answer.text.length} bytes) holds more objects and arrays than ${rows.length} rows' answers do`
+      })
+    )
+  }
   if (json === undefined) {
     return failWith(new RingPoolError.InvalidResponse({ description: `not JSON: ${keys.excerpt(answer.text)}` }))
   }

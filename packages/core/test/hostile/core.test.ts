@@ -394,6 +394,40 @@ describe("the ones that held, kept holding", () => {
     }
   })
 
+  it("an answer of tiny JSON values, which would take 25 to 50 times its bytes once parsed, is refused unparsed", async () => {
+    const hostile = [
+      `{"responses":[${"[".repeat(500_000)}${"]".repeat(500_000)}]}`,
+      `{"responses":[${"{},".repeat(300_000)}{}]}`,
+      `[${"[],".repeat(300_000)}[]]`
+    ]
+    for (const text of hostile) {
+      const service = await hostileService(() => ({ text }))
+      const client = createRingPoolClient({ baseUrl: service.url, retry: false })
+      const heapBefore = process.memoryUsage().heapUsed
+      const outcomes = await client.allocateAll([row(1), row(2)])
+      expect(outcomes.map((o) => !o.ok && o.error.reason._tag)).toEqual(["InvalidResponse", "InvalidResponse"])
+      expect(!outcomes[0]!.ok && outcomes[0]!.error.reason.message).toMatch(/holds more objects and arrays than 2 rows/)
+      // Parsed, the first would be about 50 MB of arrays.
+      expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(20 * 1024 * 1024)
+      await client.close()
+      await service.close()
+    }
+  })
+
+  it("a bulk answer with long rows (past the size that is checked first) still allocates", async () => {
+    const long = "x".repeat(3_000)
+    const service = await hostileService((body) => {
+      const answered = JSON.parse(eachRowItsNumber(body).text) as { responses: Array<Record<string, unknown>> }
+      for (const response of answered.responses) response.tracking_url = `https://t.test/${long}`
+      return { text: JSON.stringify(answered) }
+    })
+    const client = createRingPoolClient({ baseUrl: service.url, retry: false })
+    const outcomes = await client.allocateAll([row(1), row(2), row(3)])
+    expect(outcomes.map((o) => o.ok && o.allocation.trackingUrl?.length)).toEqual([3015, 3015, 3015])
+    await client.close()
+    await service.close()
+  })
+
   it.effect("a huge streamed answer through an HttpClient fails at maxResponseBytes", () => {
     const huge: StubAnswer = { body: `{"responses":[${"0,".repeat(600_000)}0]}` }
     const stub = stubLayer(() => huge)
