@@ -29,6 +29,38 @@ export interface Telemetry {
   readonly close: () => Promise<void>
 }
 
+/**
+ * The most of a collector's answer that is read. OTLP answers are a few bytes (a partial-success note at most), and
+ * Effect's exporter reads the whole answer: an endless one would grow the proxy's memory without end.
+ */
+const maxCollectorAnswerBytes = 64 * 1024
+
+/** Answers that carry no body, which a `Response` may not be given one for. */
+const nullBodyStatuses = new Set([101, 204, 205, 304])
+
+/** `fetch`, with every answer's body cut off past `maxCollectorAnswerBytes` (it then fails, and the export with it). */
+const boundedFetch: typeof globalThis.fetch = async (input, init) => {
+  const answer = await globalThis.fetch(input, init)
+  if (answer.body === null || nullBodyStatuses.has(answer.status)) return answer
+  const reader = answer.body.getReader()
+  let read = 0
+  const body = new ReadableStream<Uint8Array>({
+    pull: async (controller) => {
+      const chunk = await reader.read()
+      if (chunk.done) return controller.close()
+      read += chunk.value.byteLength
+      if (read > maxCollectorAnswerBytes) {
+        controller.error(new Error(`the collector's answer is longer than ${maxCollectorAnswerBytes} bytes`))
+        await reader.cancel()
+        return
+      }
+      controller.enqueue(chunk.value)
+    },
+    cancel: (reason) => reader.cancel(reason)
+  })
+  return new Response(body, { status: answer.status, statusText: answer.statusText, headers: answer.headers })
+}
+
 const inert: Telemetry = { tracer: undefined, context: Context.empty(), close: () => Promise.resolve() }
 
 const defaults = ConfigProvider.fromEnvRecord({ OTEL_TRACES_EXPORTER: "otlp", OTEL_METRICS_EXPORTER: "otlp" })
@@ -63,7 +95,7 @@ export const start = async (
     metrics ? OtlpMetrics.layerFromConfig({ resource }) : Layer.empty
   ).pipe(
     Layer.provide(serializationOf(env.OTEL_EXPORTER_OTLP_PROTOCOL)),
-    Layer.provide(FetchHttpClient.layer),
+    Layer.provide(FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, boundedFetch)))),
     Layer.provide(ConfigProvider.layer(ConfigProvider.orElse(ConfigProvider.fromEnvRecord({ ...env }), defaults)))
   )
   const scope = Scope.makeUnsafe()

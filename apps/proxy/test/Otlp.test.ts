@@ -3,6 +3,8 @@
  * trace) and every metric of the process reach a collector, and no key or parameter value is in what it receives.
  * The collector is a test receiver on loopback that keeps every body it is sent.
  */
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { afterAll, afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
 import { type RunningProxy, startProxy } from "@ringpool/proxy"
 import { type FakeRingPoolServer, startFakeRingPoolServer } from "@ringpool/testkit"
@@ -129,6 +131,37 @@ describe("OTLP export", () => {
     const traces = collector.exports.filter((e) => e.path === "/v1/traces")
     assert.strictEqual(traces[0]!.contentType, "application/x-protobuf")
     assert.include(traces.map((e) => e.body.toString("latin1")).join(""), "ringpool.proxy GET")
+  })
+
+  it("a collector whose answer never ends costs the proxy no more than 64 KiB of it per export", async () => {
+    let exportsSeen = 0
+    const endless = createServer((req, res) => {
+      exportsSeen++
+      req.resume()
+      res.writeHead(200, { "content-type": "application/x-protobuf" })
+      const chunk = Buffer.alloc(64 * 1024, 7)
+      const pour = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once("drain", pour)
+      }
+      pour()
+    })
+    await new Promise<void>((resolve) => endless.listen(0, "127.0.0.1", resolve))
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${(endless.address() as AddressInfo).port}`
+    process.env.OTEL_BSP_SCHEDULE_DELAY = "100"
+    process.env.OTEL_METRIC_EXPORT_INTERVAL = "200"
+    const proxy = await startProxy({ port: 0, baseUrl: fake.url })
+    const before = process.memoryUsage()
+    await traffic(proxy)
+    await new Promise((resolve) => setTimeout(resolve, 2_500))
+    const after = process.memoryUsage()
+    await proxy.close()
+    endless.closeAllConnections()
+    await new Promise((resolve) => endless.close(resolve))
+    assert.isAbove(exportsSeen, 2, "the proxy exported while the collector poured")
+    // Unbounded, it grew by about 250 MB a second.
+    const grown = after.arrayBuffers + after.heapUsed - (before.arrayBuffers + before.heapUsed)
+    assert.isBelow(grown, 100 * 1024 * 1024, `${Math.round(grown / 1024 / 1024)} MB`)
   })
 
   it("no endpoint, no export; grpc is refused with a message", async () => {
