@@ -21,7 +21,12 @@ describe("the xml answer", () => {
       answer.body,
       "<TrackingUrl>http://t.test/\ufffd\ufffd\ufffd\ufffd\ufffdx?a=1&amp;b=&lt;2&gt;&#13;\n\t😀</TrackingUrl>"
     )
-    const failed = SingleApiAnswer.failed("xml", { status: 400, errorClass: "Weird\u0001<Class>", message: "a\u0007b" })
+    const failed = SingleApiAnswer.failed("xml", {
+      status: 400,
+      errorClass: "Weird\u0001<Class>",
+      message: "a\u0007b",
+      wholeCall: false
+    })
     assert.strictEqual(failed.body, "<Error><Class>Weird\ufffd&lt;Class&gt;</Class><Message>a\ufffdb</Message></Error>")
   })
 })
