@@ -90,11 +90,9 @@ it("an entry that is not a number we wrote (a script, a javascript: URL, 8 MB of
   await raw.set("ringpool:v/forever", forged({ expiresAt: "never" }))
   await raw.set("ringpool:v/huge", `{"promoNumber":"${"8".repeat(8 * 1024 * 1024)}"}`)
   for (const name of ["v/script", "v/url", "v/forever", "v/huge"]) expect(await store.get(name), name).toBeUndefined()
-  const started = performance.now()
   const heapBefore = process.memoryUsage().heapUsed
   await store.get("v/huge")
-  // 8 MB would take tens of milliseconds and megabytes to read and parse; GETRANGE reads 4 KB of it.
-  expect(performance.now() - started).toBeLessThan(50)
+  // Read whole, the 8 MB value would be 8 MB of string at least; GETRANGE reads 4 KB of it.
   expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(2 * 1024 * 1024)
 })
 
@@ -109,7 +107,8 @@ it("a Redis that cannot be reached from the start fails commands at once after t
     () => undefined,
     (error: Error) => error
   )
-  expect(performance.now() - started).toBeLessThan(100)
+  // Waiting for a connection, it would take commandTimeoutMs (1 s).
+  expect(performance.now() - started).toBeLessThan(500)
   expect(failure?.message).toMatch(/^Redis GET failed \(not connected: .*ECONNREFUSED/)
 })
 

@@ -32,7 +32,7 @@ describe("connections", () => {
     await new Promise((resolve) => setTimeout(resolve, 300))
     // Both ends of each connection are in this process: the callers' 40, and the proxy's 40 until it lets go.
     assert.isAtLeast(openDescriptors() - before, 40)
-    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    await new Promise((resolve) => setTimeout(resolve, 2_500))
     const held = openDescriptors() - before
     for (const socket of callers) socket.destroy()
     assert.isAtMost(held, 40 + 2, "the proxy's sockets are closed; only the callers' remain")
