@@ -4,10 +4,10 @@
  * A key can reach such a text in any form a URL or a form gives it: as written, percent-encoded (only what must be,
  * or every byte; either case of hex digits; `%20` or `+` for a space; once more, inside another URL), in another
  * case of its ASCII letters (a server that upper- or lower-cases its messages), and in part (a server that cuts its
- * own message, or our excerpt of it). So every run of 6 or more characters that is a piece of any of those forms, in any ASCII case, is masked,
- * not only the whole key. Six is the shortest piece worth hiding that ordinary words rarely match; a key shorter
- * than that is masked whole, as written, where it is not part of a longer word (`k` is not hidden in `Key`). What
- * no encoder does (the key reversed, its characters encoded at random) is not looked for.
+ * own message, or our excerpt of it). So every run of 6 or more characters that is a piece of any of those forms,
+ * in any ASCII case, is masked, not only the whole key. Six is the shortest piece worth hiding that ordinary words
+ * rarely match; a key shorter than that is masked whole, as written, where it is not part of a longer word (`k` is
+ * not hidden in `Key`). What no encoder does (the key reversed, its characters encoded at random) is not looked for.
  */
 
 const placeholder = "<redacted>"
