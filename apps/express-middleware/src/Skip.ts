@@ -42,9 +42,9 @@ const crawlerVerdicts = new LRUCache<string, boolean>({ max: 500 })
  * @category predicates
  */
 export const isCrawler = (userAgent: string | undefined): boolean => {
-  // No user agent at all is not taken for a crawler (isbot does not either): browsers always send one, but so do
-  // not the HTTP clients of a site's own test suites and server-side renderers, whose page views would all turn
-  // "skipped". A site that wants them skipped adds `|| req.headers["user-agent"] === undefined` to its `skip`.
+  // No user agent at all is not taken for a crawler (isbot does not either): browsers always send one, but the HTTP
+  // clients of a site's own test suites and server-side renderers often send none, and their page views would all
+  // turn "skipped". A site that wants them skipped adds `|| req.headers["user-agent"] === undefined` to its `skip`.
   if (userAgent === undefined) return false
   if (userAgent.length > maxBrowserUserAgent) return true
   let verdict = crawlerVerdicts.get(userAgent)

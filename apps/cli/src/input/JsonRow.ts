@@ -24,7 +24,7 @@ const inNumber = (c: number) => (c >= 48 && c <= 57) || c === 45 || c === 43 || 
  * `text` (valid JSON) with every number outside strings put in quotes, as its own characters. In valid JSON a `-`
  * or a digit outside a string can only begin a number, and the number runs to the first character no number holds.
  */
-export const numbersAsText = (text: string): string => {
+const numbersAsText = (text: string): string => {
   let out = ""
   let from = 0
   let inString = false
