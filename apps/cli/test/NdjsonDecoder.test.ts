@@ -75,6 +75,20 @@ describe("NDJSON input", () => {
       )
   })
 
+  it("reads a ring_pool_id written as a whole number with a fraction (12345.0, 1.2345e4) as that pool", () => {
+    const rows = rowsOf(
+      '{"ring_pool_id":12345.0,"m1":"a"}\n{"ring_pool_id":1.2345e4,"m1":2.50}\n{"ring_pool_id":1.5,"m1":"c"}\n'
+    )
+    assert.deepStrictEqual(
+      rows.map((row) => ("pool" in row ? [row.pool, row.params] : row)),
+      [
+        ["12345", [["m1", "a"]]],
+        ["12345", [["m1", "2.50"]]],
+        ["1.5", [["m1", "c"]]]
+      ]
+    )
+  })
+
   it("makes an error row of a bad line, without quoting it, and reads on", () => {
     const rows = rowsOf(
       '{"ring_pool_id":"1","m1":"a"}\n{"ring_pool_key":"KEY-DO-NOT-PRINT-1234", oops\n[1,2]\n{"ring_pool_id":"1","m1":"b"}\n'
