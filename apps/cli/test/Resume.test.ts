@@ -6,10 +6,11 @@
  *
  * The kill points come from a seeded generator; the seed is printed, and RINGPOOL_TEST_SEED replays a run.
  */
-import { spawn } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import {
   appendFileSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -354,17 +355,27 @@ describe("bulk --output and --resume", () => {
     assert.isFalse(existsSync(`${output}.lock`))
   })
 
-  it("refuses, in one line, a lock's name taken by something else (a folder), and leaves it alone", async () => {
+  it("refuses, in one line and at once, a lock's name taken by something else, and leaves it alone", {
+    timeout: 30_000
+  }, async () => {
     const input = await rowsFile("lock-in-the-way.ndjson", 10)
-    const output = join(dir, "lock-in-the-way-results.ndjson")
-    mkdirSync(`${output}.lock`)
-    const refused = await ringpool(["bulk", input, "--output", output], { env })
-    assert.strictEqual(refused.code, 1, refused.stderr)
-    assert.include(refused.stderr, "is in the way of")
-    assert.include(refused.stderr, "move it away")
-    assert.notInclude(refused.stderr, "unexpected")
-    assert.strictEqual(refused.stderr.split("\n").length, 2, refused.stderr)
-    assert.isTrue(statSync(`${output}.lock`).isDirectory(), "the folder is left as it was")
+    // A folder; a pipe (reading it would wait for ever); a link to a device (reading it would never end).
+    const inTheWay: Array<[string, (path: string) => void, (path: string) => boolean]> = [
+      ["folder", (path) => mkdirSync(path), (path) => statSync(path).isDirectory()],
+      ["pipe", (path) => execFileSync("mkfifo", [path]), (path) => lstatSync(path).isFIFO()],
+      ["link", (path) => symlinkSync("/dev/zero", path), (path) => lstatSync(path).isSymbolicLink()]
+    ]
+    for (const [name, make, stillThere] of inTheWay) {
+      const output = join(dir, `lock-in-the-way-${name}.ndjson`)
+      make(`${output}.lock`)
+      const refused = await ringpool(["bulk", input, "--output", output], { env })
+      assert.strictEqual(refused.code, 1, `${name}: ${refused.stderr}`)
+      assert.include(refused.stderr, "is in the way of")
+      assert.include(refused.stderr, "move it away")
+      assert.notInclude(refused.stderr, "unexpected")
+      assert.strictEqual(refused.stderr.split("\n").length, 2, refused.stderr)
+      assert.isTrue(stillThere(`${output}.lock`), `the ${name} is left as it was`)
+    }
     assert.deepStrictEqual(fake.allocations(), [], "nothing was sent")
   })
 

@@ -9,7 +9,7 @@
  * may since have gone to another, unrelated process: then the run refuses, and the message says how to tell and what
  * to remove, which errs towards refusing rather than towards two runs.
  */
-import { linkSync, lstatSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs"
+import { closeSync, linkSync, lstatSync, openSync, readSync, realpathSync, rmSync, writeFileSync } from "node:fs"
 import { basename, dirname, join } from "node:path"
 import * as CliFailure from "../CliFailure.ts"
 import * as FileError from "../FileError.ts"
@@ -46,16 +46,22 @@ const isRunning = (pid: number): boolean => {
   }
 }
 
+/** The process id a lock holds: its first bytes only (a lock is one line), of a plain file only (see `isFile`). */
 const holderOf = (path: string): number | undefined => {
+  let fd: number | undefined
   try {
-    const pid = Number(readFileSync(path, "utf8").trim())
+    fd = openSync(path, "r")
+    const head = Buffer.alloc(32)
+    const pid = Number(head.toString("utf8", 0, readSync(fd, head, 0, head.length, 0)).trim())
     return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined
   } catch {
     return undefined
+  } finally {
+    if (fd !== undefined) closeSync(fd)
   }
 }
 
-/** Whether `path` is a plain file (or gone meanwhile: then there is nothing in the way). */
+/** Whether `path` is a plain file, not a link to one (or gone meanwhile: then there is nothing in the way). */
 const isFile = (path: string): boolean => {
   try {
     return lstatSync(path).isFile()
@@ -92,16 +98,17 @@ export const acquire = (output: string): OutputLock => {
   for (let attempt = 0; attempt < 2 && !placed; attempt++) {
     placed = FileError.whileWriting(output, () => place(path))
     if (placed) break
+    // Something else under the lock's name (a folder, a pipe, a link) is not ours to read or remove: reading a pipe
+    // would wait for ever, a link to a device read without end.
+    if (!isFile(path)) {
+      throw CliFailure.usage(
+        `${path} is in the way of ${output}'s lock and is not a lock file: move it away, then run again`
+      )
+    }
     const holder = holderOf(path)
     if (holder !== undefined && isRunning(holder)) {
       throw CliFailure.usage(
         `${output} is being written by another ringpool bulk (process ${holder}): let it finish or stop it, then resume; if process ${holder} is not a ringpool bulk, remove ${path}`
-      )
-    }
-    // Something else under the lock's name (a folder, say) is not ours to remove.
-    if (!isFile(path)) {
-      throw CliFailure.usage(
-        `${path} is in the way of ${output}'s lock and is not a lock file: move it away, then run again`
       )
     }
     // Stale: its run is gone.
