@@ -108,6 +108,26 @@ describe("CSV input", () => {
     assert.notInclude(JSON.stringify(rows), "KEY-DO-NOT-PRINT")
   })
 
+  it("makes an error row of a record holding a carriage return alone (two rows run together), and reads on", () => {
+    const rows = rowsOf("ring_pool_id,m1,m2\r\n1,a\r1,b\n1,c,d\r\n")
+    assert.deepStrictEqual(
+      rows.map((row) => ("problem" in row ? [row.line, row.problem] : [row.line, row.params])),
+      [
+        [
+          2,
+          "a field holds a carriage return alone: lines that end in one are read as a single record here; save the file with \\n or \\r\\n line ends"
+        ],
+        [
+          3,
+          [
+            ["m1", "c"],
+            ["m2", "d"]
+          ]
+        ]
+      ]
+    )
+  })
+
   it("refuses a header without ring_pool_id (or api_suffix), with a name twice, or unreadable", () => {
     const refusal = (text: string) => refusalOf(() => rowsOf(text))
     assert.include(refusal("pool,m1\n1,a\n"), "no ring_pool_id column")

@@ -6,7 +6,8 @@
  *   `ring_pool_key` and `request_id`, where an empty cell means "none" (the default key, no request id).
  * - A row's line number is the physical line where its record starts (the header is line 1); a quoted field may
  *   span lines; `\n` and `\r\n` both end a line. Blank lines are not rows. A file whose lines end in `\r` alone is
- *   refused (its header would swallow every line) with what to save it as.
+ *   refused (its header would swallow every line) with what to save it as, and a record holding a `\r` alone is an
+ *   error row (two rows run together, most likely).
  * - A record that is not valid CSV (bad quoting, longer than 1 MiB) or has another number of fields than the header
  *   becomes an error row, and reading goes on: one stray quote costs one row, even when it swallowed the lines after
  *   it (a quote never closed, or closed badly lines later).
@@ -42,6 +43,14 @@ interface Parsed {
   readonly record: Array<string>
   readonly info: { readonly bytes: number }
 }
+
+/**
+ * A carriage return alone in a cell: most likely lines that end in one (a file edited on an old Mac), which CSV
+ * reads as one record, two rows' cells run together; sent, it would be one allocation for two rows.
+ */
+const loneReturn = /\r(?!\n)/
+const loneReturnProblem =
+  "a field holds a carriage return alone: lines that end in one are read as a single record here; save the file with \\n or \\r\\n line ends"
 
 const NEWLINE = 10
 const RETURN = 13
@@ -128,6 +137,7 @@ export const make = (): Decoder => {
     const at = take(info.bytes - taken)
     if (at === 0) return
     if (header === undefined) header = readHeader(record)
+    else if (record.some((cell) => loneReturn.test(cell))) rows.push(invalid(at, loneReturnProblem))
     else if (record.length !== header.length) {
       rows.push(invalid(at, `${record.length} fields, but the header names ${header.length} columns`))
     } else rows.push(fromFields(at, header, record))
