@@ -58,18 +58,26 @@ class CallKeys {
 
 /**
  * Bytes a row's answer takes at most before the answer's shape is checked ahead of `JSON.parse`: a row's answer is
- * about 200. Parsed, JSON made of tiny values (`[[[[...`, `{},{},...`) takes 25 to 50 times its bytes, so a
- * hostile 4 MiB answer would hold a few hundred MB; checked first, no answer is parsed that holds more objects and
- * arrays than the rows sent can (or nests deeper than a bulk answer), and what is parsed is about its bytes' size.
+ * about 200. Parsed, JSON made of tiny values (`[[[[...`, `{},{},...`, `[-0,-0,...`) takes 5 to 50 times its
+ * bytes, so a hostile 4 MiB answer would hold a few hundred MB; checked first, no answer is parsed that holds more
+ * values than its rows' answers can (`perRow` of each, room left for fields the service may add), and what is
+ * parsed is then mostly text, about its bytes' size.
  */
 const unscannedBytesPerRow = 1_024
+
+/** What one row's answer may hold at most: objects and arrays (a few nested extras), and values (commas). */
+const perRow = { containers: 8, values: 64 }
+const maxDepth = 8
 
 const QUOTE = 34
 const BACKSLASH = 92
 
-/** Whether `text` nests objects and arrays no more than a bulk answer of `rows` rows does (or an error body). */
+/** Whether `text` holds no more objects, arrays and values than a bulk answer of `rows` rows can (or an error body). */
 const shapeFits = (text: string, rows: number): boolean => {
-  let opened = 0
+  const maxContainers = (rows + 1) * perRow.containers
+  const maxValues = (rows + 1) * perRow.values
+  let containers = 0
+  let values = 0
   let depth = 0
   let inString = false
   for (let i = 0; i < text.length; i++) {
@@ -78,9 +86,10 @@ const shapeFits = (text: string, rows: number): boolean => {
       if (c === BACKSLASH) i++
       else if (c === QUOTE) inString = false
     } else if (c === QUOTE) inString = true
-    else if (c === 123 || c === 91) {
-      // `{"responses":[` and one object a row.
-      if (++depth > 3 || ++opened > rows + 2) return false
+    else if (c === 44 /* , */) {
+      if (++values > maxValues) return false
+    } else if (c === 123 || c === 91) {
+      if (++depth > maxDepth || ++containers > maxContainers) return false
     } else if (c === 125 || c === 93) depth--
   }
   return true
@@ -139,7 +148,7 @@ export const interpret = (
   if (!parseable) {
     return failWith(
       new RingPoolError.InvalidResponse({
-        description: `the answer (${answer.text.length} bytes) holds more objects and arrays than ${rows.length} rows' answers do`
+        description: `the answer (${answer.text.length} bytes) holds more objects, arrays or values than ${rows.length} rows' answers do`
       })
     )
   }

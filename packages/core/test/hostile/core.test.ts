@@ -398,7 +398,8 @@ describe("the ones that held, kept holding", () => {
     const hostile = [
       `{"responses":[${"[".repeat(500_000)}${"]".repeat(500_000)}]}`,
       `{"responses":[${"{},".repeat(300_000)}{}]}`,
-      `[${"[],".repeat(300_000)}[]]`
+      `[${"[],".repeat(300_000)}[]]`,
+      `{"responses":["",${"-0,".repeat(600_000)}0]}`
     ]
     for (const text of hostile) {
       const service = await hostileService(() => ({ text }))
@@ -406,7 +407,9 @@ describe("the ones that held, kept holding", () => {
       const heapBefore = process.memoryUsage().heapUsed
       const outcomes = await client.allocateAll([row(1), row(2)])
       expect(outcomes.map((o) => !o.ok && o.error.reason._tag)).toEqual(["InvalidResponse", "InvalidResponse"])
-      expect(!outcomes[0]!.ok && outcomes[0]!.error.reason.message).toMatch(/holds more objects and arrays than 2 rows/)
+      expect(!outcomes[0]!.ok && outcomes[0]!.error.reason.message).toMatch(
+        /holds more objects, arrays or values than 2 rows/
+      )
       // Parsed, the first would be about 50 MB of arrays.
       expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(20 * 1024 * 1024)
       await client.close()
@@ -418,7 +421,11 @@ describe("the ones that held, kept holding", () => {
     const long = "x".repeat(3_000)
     const service = await hostileService((body) => {
       const answered = JSON.parse(eachRowItsNumber(body).text) as { responses: Array<Record<string, unknown>> }
-      for (const response of answered.responses) response.tracking_url = `https://t.test/${long}`
+      for (const response of answered.responses) {
+        response.tracking_url = `https://t.test/${long}`
+        // A field the service may add, nested: ignored, and no reason to refuse the answer.
+        response.meta = { source: { tags: ["a", "b"], weight: 1 } }
+      }
       return { text: JSON.stringify(answered) }
     })
     const client = createRingPoolClient({ baseUrl: service.url, retry: false })
