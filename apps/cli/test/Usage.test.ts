@@ -60,9 +60,18 @@ describe("usage errors", () => {
       [
         ["bulk", "--max-batch-size", "0"],
         {},
-        "ringpool bulk: --max-batch-size must be a whole number from 1 up, got '0'"
+        "ringpool bulk: --max-batch-size must be a whole number from 1 to 10000, got '0'"
       ],
-      [["bulk", "--concurrency=-2"], {}, "ringpool bulk: --concurrency must be a whole number from 1 up, got '-2'"],
+      [
+        ["bulk", "--concurrency=-2"],
+        {},
+        "ringpool bulk: --concurrency must be a whole number from 1 to 1000, got '-2'"
+      ],
+      [
+        ["bulk", "--concurrency", "9007199254740993"],
+        {},
+        "--concurrency must be a whole number from 1 to 1000, got '9007"
+      ],
       [["proxy", "--port", "70000"], {}, "ringpool proxy: --port must be a whole number from 0 to 65535, got '70000'"],
       [
         ["proxy", "--timeout-ms", "0"],

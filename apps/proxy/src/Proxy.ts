@@ -199,6 +199,9 @@ export const startProxy = async (options: ProxyOptions.ProxyOptions = {}): Promi
       // The URL is part of the head: leave room for it and for ordinary headers.
       maxHeaderSize: settings.maxUrlBytes + 16_384,
       headersTimeout: 10_000,
+      // Heads still unfinished are checked every second (Node's default is 30 s): a connection that sends nothing is
+      // closed soon after `headersTimeout`, not up to half a minute later, so idle ones cannot hold the cap long.
+      connectionsCheckingInterval: 1_000,
       requestTimeout: settings.timeoutMs + 30_000,
       keepAliveTimeout: 5_000
     },
