@@ -27,11 +27,16 @@ export interface VisitorNumber {
 const phoneNumber = /^\+?\d{1,20}$/
 const formattedNumber = /^[\d\s().+-]{1,40}$/
 
+// What no URL the service gives holds, and what a page could be made to show through one: markup, a double quote,
+// spaces and line breaks, a backslash.
+const notInUrls = /[<>"\s\\]/
+
 const isTrackingUrl = (value: unknown): boolean => {
-  if (typeof value !== "string" || value.length > 2_048) return false
+  if (typeof value !== "string" || value.length > 2_048 || notInUrls.test(value)) return false
   try {
-    const { protocol } = new URL(value)
-    return protocol === "https:" || protocol === "http:"
+    const url = new URL(value)
+    // No credentials either: a link with `user:pass@` is one the service never makes.
+    return (url.protocol === "https:" || url.protocol === "http:") && url.username === "" && url.password === ""
   } catch {
     return false
   }
@@ -40,7 +45,7 @@ const isTrackingUrl = (value: unknown): boolean => {
 /**
  * Whether a store's entry is a visitor number the middleware may serve: its fields of the right types, the number
  * and its display form shaped as the service's are (a store can be written by others: `<script>` is not a number),
- * a tracking URL that is http(s), and a finite `expiresAt`. Anything else is a miss, and the new number replaces it.
+ * a tracking URL that is http(s) with no markup, double quote, space or credentials in it, and a finite `expiresAt`. Anything else is a miss, and the new number replaces it.
  *
  * @since 0.2.0
  * @category guards

@@ -149,6 +149,9 @@ it("an entry someone else wrote (not a number, or living longer than a number li
     { ...ours, promoNumber: "<script>alert(1)</script>" },
     { ...ours, promoNumberFormatted: "call <b>now</b>" },
     { ...ours, trackingUrl: "javascript:alert(1)" },
+    { ...ours, trackingUrl: 'http://x/"><script>alert(1)</script>' },
+    { ...ours, trackingUrl: "http://x/\n\r<b>" },
+    { ...ours, trackingUrl: "https://user:pass@evil.example/" },
     { ...ours, expiresAt: Date.now() + 10 * 24 * 3600 * 1000 },
     { ...ours, expiresAt: "soon" }
   ]
