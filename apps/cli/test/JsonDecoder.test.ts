@@ -53,6 +53,17 @@ describe("JSON input", () => {
     ])
   })
 
+  it("numbers lines ended by \\r alone or \\r\\n as lines, whatever size the pieces come in", () => {
+    const text =
+      '[\r{"ring_pool_id":"1","m1":"a"},\r\n{"ring_pool_id":"2","m1":"b"},\r\r{"ring_pool_id":"3","m1":"c"}\r]'
+    const rows = rowsOf(text)
+    assert.deepStrictEqual(
+      rows.map((row) => row.line),
+      [2, 3, 5]
+    )
+    for (const size of [1, 2, 31, 32, 33]) assert.deepStrictEqual(rowsOf(text, size), rows)
+  })
+
   it("gives each object its row when a comma between two is missing (rows pasted together)", () => {
     const text = '[{"ring_pool_id":"1","m1":"a"} {"ring_pool_id":"2","m1":"b"}\n{"ring_pool_id":"3","m1":"c"},[1]]'
     const rows = rowsOf(text)

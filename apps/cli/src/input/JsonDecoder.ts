@@ -23,12 +23,15 @@ const isRowsKey = (key: string) => key === "requests" || key === "request"
 const QUOTE = 34
 const BACKSLASH = 92
 const NEWLINE = 10
+const RETURN = 13
 
-const isSpace = (c: number) => c === 32 || c === 9 || c === 13 || c === NEWLINE
+const isSpace = (c: number) => c === 32 || c === 9 || c === RETURN || c === NEWLINE
 
 export const make = (): Decoder => {
   let mode: "start" | "array" | "object" | "done" = "start"
   let line = 1
+  /** The last character read was `\r`: a `\n` right after it ends no other line. */
+  let afterReturn = false
   let depth = 0
   let inString = false
   let escaped = false
@@ -78,7 +81,9 @@ export const make = (): Decoder => {
       const rows: Array<InputRow> = []
       for (let i = 0; i < text.length; i++) {
         const c = text.charCodeAt(i)
-        if (c === NEWLINE) line++
+        // A line ends at `\n`, `\r\n` or `\r` alone, as in NDJSON input.
+        if (c === RETURN || (c === NEWLINE && !afterReturn)) line++
+        afterReturn = c === RETURN
         if (inString) {
           if (escaped) escaped = false
           else if (c === BACKSLASH) escaped = true
