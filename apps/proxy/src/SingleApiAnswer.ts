@@ -42,6 +42,11 @@ const xmlEscapes: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&g
 const xmlSpecial = /[&<>\r]|(?![\t\n])\p{Cc}|\p{Cs}|[\uFFFE\uFFFF]/gu
 const xml = (text: string): string => text.replace(xmlSpecial, (c) => xmlEscapes[c] ?? "\uFFFD")
 
+// Plain text keeps tab and line breaks; other control characters from an upstream's text (a terminal's escape
+// sequences, say, where a script prints the answer) become U+FFFD.
+const textControl = /(?![\t\n\r])\p{Cc}/gu
+const text = (value: string): string => value.replace(textControl, "\uFFFD")
+
 const csvSpecial = /[",\r\n]/
 const csv = (text: string): string => (csvSpecial.test(text) ? `"${text.replace(/"/g, '""')}"` : text)
 
@@ -94,5 +99,5 @@ export const failed = (format: Format, failure: Failure): Answer =>
     : {
         status: failure.status,
         contentType: "text/plain; charset=utf-8",
-        body: `${failure.errorClass}: ${failure.message}`
+        body: text(`${failure.errorClass}: ${failure.message}`)
       }

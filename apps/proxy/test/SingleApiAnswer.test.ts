@@ -29,4 +29,19 @@ describe("the xml answer", () => {
     })
     assert.strictEqual(failed.body, "<Error><Class>Weird\ufffd&lt;Class&gt;</Class><Message>a\ufffdb</Message></Error>")
   })
+
+  it("the plain-text error of json and csv writes an upstream's control characters as U+FFFD", () => {
+    const failure = {
+      status: 400,
+      errorClass: "Weird\u0003Class",
+      message: "bad \u001b[2J\u0000 message\n",
+      wholeCall: false
+    }
+    for (const format of ["json", "csv"] as const) {
+      assert.strictEqual(
+        SingleApiAnswer.failed(format, failure).body,
+        "Weird\ufffdClass: bad \ufffd[2J\ufffd message\n"
+      )
+    }
+  })
 })
