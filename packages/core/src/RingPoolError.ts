@@ -60,7 +60,9 @@ export class Transport extends Schema.TaggedClass<Transport>()("Transport", {
     return !this.sent
   }
   get message(): string {
-    return `Could not reach the Bulk RingPool service: ${this.description}. Check the base URL and the network.`
+    return this.sent
+      ? `The connection to the Bulk RingPool service broke after the call was sent (${this.description}): the service may have allocated a number for the row.`
+      : `Could not reach the Bulk RingPool service: ${this.description}. Check the base URL and the network.`
   }
 }
 
