@@ -143,8 +143,11 @@ export const redisStore = (options: RedisStoreOptions): RedisVisitorStore => {
   // Connection errors are retried by the client; each command that fails because of one rejects on its own and
   // reaches the middleware's `onError`, naming the last one. Without a listener an 'error' event would end the process.
   let lastConnectionError: string | undefined
+  /** Commands waiting for the first connection: failed at once when it fails. */
+  const awaitingFirst = new Set<() => void>()
   client.on("error", (error: unknown) => {
     lastConnectionError = error instanceof Error ? error.message || error.name : String(error)
+    for (const fail of [...awaitingFirst]) fail()
   })
   let everReady = false
   client.on("ready", () => {
@@ -162,7 +165,8 @@ export const redisStore = (options: RedisStoreOptions): RedisVisitorStore => {
   //
   // A connection that was up and is lost, or a first one that failed, fails commands at once while the client
   // reconnects, so pages do not wait out their budget during an outage; while the first connection is still being
-  // made, commands wait for it (a process that has just started would otherwise fail its first page views).
+  // made, commands wait for it (a process that has just started would otherwise fail its first page views), and
+  // fail the moment it fails.
   const within = <A>(operation: string, send: () => Promise<A>): Promise<A> =>
     new Promise<A>((resolve, reject) => {
       if (!client.isReady && (everReady || lastConnectionError !== undefined)) {
@@ -172,13 +176,21 @@ export const redisStore = (options: RedisStoreOptions): RedisVisitorStore => {
       const command = send()
       const late = () => new Error(`Redis did not answer ${operation} within ${commandTimeoutMs} ms${connection()}`)
       const timer = setTimeout(() => reject(late()), commandTimeoutMs)
+      const first = () => {
+        clearTimeout(timer)
+        awaitingFirst.delete(first)
+        reject(new Error(`Redis ${operation} failed${connection()}: the first connection could not be made`))
+      }
+      if (!everReady) awaitingFirst.add(first)
       command.then(
         (value) => {
           clearTimeout(timer)
+          awaitingFirst.delete(first)
           resolve(value)
         },
         (cause: unknown) => {
           clearTimeout(timer)
+          awaitingFirst.delete(first)
           if (cause instanceof TimeoutError) return reject(late())
           const reason = cause instanceof Error ? cause.message || cause.name : String(cause)
           reject(new Error(`Redis ${operation} failed: ${reason}${connection()}`, { cause }))
