@@ -394,7 +394,7 @@ describe("the ones that held, kept holding", () => {
     }
   })
 
-  it("an answer of tiny JSON values, which would take 25 to 50 times its bytes once parsed, is refused unparsed", async () => {
+  it("an answer of tiny JSON values, which would take 5 to 50 times its bytes once parsed, is refused unparsed", async () => {
     const hostile = [
       `{"responses":[${"[".repeat(500_000)}${"]".repeat(500_000)}]}`,
       `{"responses":[${"{},".repeat(300_000)}{}]}`,
@@ -417,8 +417,19 @@ describe("the ones that held, kept holding", () => {
     }
   })
 
+  it("a call of 1,000 rows gets no more room for tiny values than a small one", async () => {
+    const text = `{"responses":[${"[".repeat(400_000)}${"]".repeat(400_000)}]}`
+    const service = await hostileService(() => ({ text }))
+    const client = createRingPoolClient({ baseUrl: service.url, retry: false, maxBatchSize: 1_000 })
+    const outcomes = await client.allocateAll(Array.from({ length: 1_000 }, (_, i) => row(i)))
+    expect(new Set(outcomes.map((o) => !o.ok && o.error.reason._tag))).toEqual(new Set(["InvalidResponse"]))
+    expect(client.stats().bulkCalls).toBe(1)
+    await client.close()
+    await service.close()
+  })
+
   it("a bulk answer with long rows (past the size that is checked first) still allocates", async () => {
-    const long = "x".repeat(3_000)
+    const long = "x".repeat(30_000)
     const service = await hostileService((body) => {
       const answered = JSON.parse(eachRowItsNumber(body).text) as { responses: Array<Record<string, unknown>> }
       for (const response of answered.responses) {
@@ -430,7 +441,7 @@ describe("the ones that held, kept holding", () => {
     })
     const client = createRingPoolClient({ baseUrl: service.url, retry: false })
     const outcomes = await client.allocateAll([row(1), row(2), row(3)])
-    expect(outcomes.map((o) => o.ok && o.allocation.trackingUrl?.length)).toEqual([3015, 3015, 3015])
+    expect(outcomes.map((o) => o.ok && o.allocation.trackingUrl?.length)).toEqual([30_015, 30_015, 30_015])
     await client.close()
     await service.close()
   })
