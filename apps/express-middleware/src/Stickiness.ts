@@ -88,6 +88,10 @@ export const make = (sticky: ResolvedSticky, report: (error: Error, req: Request
     // number lives, was not written by us, and the visitor gets a new number, whose write replaces it.
     // (A minute of leeway: other processes' clocks may run a little ahead of this one's.)
     if (!isVisitorNumber(kept) || kept.expiresAt > Date.now() + ttlSeconds * 1000 + clockLeewayMs) {
+      report(
+        new VisitorStoreError("get", "the entry is not a visitor number this middleware wrote: a new one replaces it"),
+        req
+      )
       return { visit, number: undefined }
     }
     // Checked here too, so a store that keeps entries too long never serves a number past its lifetime.

@@ -77,10 +77,11 @@ const checkUrl = (url: unknown): string => {
 }
 
 /**
- * The most of an entry a read takes: a visitor number's JSON is a few hundred bytes, and a larger value (written by
- * something else) is a miss, read no further (`GETRANGE`), so a 50 MB value costs neither memory nor the page's time.
+ * The most of an entry a read takes: a visitor number's JSON is a few hundred bytes (at most about 8.5 KB, with the
+ * longest tracking URL served), and a larger value (written by something else) is a miss, read no further
+ * (`GETRANGE`), so a 50 MB value costs neither memory nor the page's time.
  */
-const maxEntryBytes = 4_096
+const maxEntryBytes = 16 * 1024
 
 // Only the fields of a visitor number are written, whatever else the object carries.
 const serialize = (value: VisitorNumber): string =>
