@@ -46,18 +46,28 @@ const isRunning = (pid: number): boolean => {
   }
 }
 
-/** The process id a lock holds: its first bytes only (a lock is one line), of a plain file only (see `isFile`). */
-const holderOf = (path: string): number | undefined => {
-  let fd: number | undefined
+/**
+ * Who holds a lock: its process id, or why none can be told (gone meanwhile; not readable; holding no id, so not a
+ * lock a run wrote). Read from its first bytes only (a lock is one line), of a plain file only (see `isFile`).
+ */
+type Holder = { readonly pid: number } | { readonly none: "gone" | "unreadable" | "foreign"; readonly why?: string }
+
+const holderOf = (path: string): Holder => {
+  let fd: number
   try {
     fd = openSync(path, "r")
+  } catch (error) {
+    const code = (error as { code?: string }).code
+    return code === "ENOENT" ? { none: "gone" } : { none: "unreadable", why: FileError.describe(error) }
+  }
+  try {
     const head = Buffer.alloc(32)
     const pid = Number(head.toString("utf8", 0, readSync(fd, head, 0, head.length, 0)).trim())
-    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined
-  } catch {
-    return undefined
+    return Number.isSafeInteger(pid) && pid > 0 ? { pid } : { none: "foreign" }
+  } catch (error) {
+    return { none: "unreadable", why: FileError.describe(error) }
   } finally {
-    if (fd !== undefined) closeSync(fd)
+    closeSync(fd)
   }
 }
 
@@ -76,7 +86,9 @@ const isFile = (path: string): boolean => {
  */
 const place = (path: string): boolean => {
   const own = `${path}.${process.pid}`
-  writeFileSync(own, `${process.pid}\n`)
+  // Created anew, never opened through what is there (a link would have us write where it points, a pipe wait).
+  rmSync(own, { force: true })
+  writeFileSync(own, `${process.pid}\n`, { flag: "wx" })
   try {
     linkSync(own, path)
     return true
@@ -106,9 +118,18 @@ export const acquire = (output: string): OutputLock => {
       )
     }
     const holder = holderOf(path)
-    if (holder !== undefined && isRunning(holder)) {
+    if ("none" in holder) {
+      if (holder.none === "gone") continue
+      // A lock that cannot be read may be another run's; one that holds no id is no run's: neither is ours to remove.
       throw CliFailure.usage(
-        `${output} is being written by another ringpool bulk (process ${holder}): let it finish or stop it, then resume; if process ${holder} is not a ringpool bulk, remove ${path}`
+        holder.none === "unreadable"
+          ? `cannot read ${path} (${holder.why}): another ringpool bulk may be writing ${output}; if none is, remove ${path}`
+          : `${path} holds no process id, so it is not a lock a ringpool bulk wrote: if none is writing ${output}, remove it`
+      )
+    }
+    if (isRunning(holder.pid)) {
+      throw CliFailure.usage(
+        `${output} is being written by another ringpool bulk (process ${holder.pid}): let it finish or stop it, then resume; if process ${holder.pid} is not a ringpool bulk, remove ${path}`
       )
     }
     // Stale: its run is gone.
@@ -120,7 +141,8 @@ export const acquire = (output: string): OutputLock => {
     if (released) return
     released = true
     process.off("exit", release)
-    if (holderOf(path) === process.pid) rmSync(path, { force: true })
+    const holder = holderOf(path)
+    if ("pid" in holder && holder.pid === process.pid) rmSync(path, { force: true })
   }
   // A second Ctrl-C exits at once: the lock goes with the process all the same.
   process.on("exit", release)
