@@ -108,6 +108,13 @@ describe("CSV input", () => {
     assert.notInclude(JSON.stringify(rows), "KEY-DO-NOT-PRINT")
   })
 
+  it("reads a ring_pool_id of 12345.0 (a spreadsheet's integer column) as pool 12345", () => {
+    assert.deepStrictEqual(
+      rowsOf("ring_pool_id,m1\n12345.0,a\n12345.5,b\n").map((row) => ("pool" in row ? row.pool : row)),
+      ["12345", "12345.5"]
+    )
+  })
+
   it("makes an error row of a record holding a carriage return alone (two rows run together), and reads on", () => {
     const rows = rowsOf("ring_pool_id,m1,m2\r\n1,a\r1,b\n1,c,d\r\n")
     assert.deepStrictEqual(

@@ -75,16 +75,18 @@ describe("NDJSON input", () => {
       )
   })
 
-  it("reads a ring_pool_id written as a whole number with a fraction (12345.0, 1.2345e4) as that pool", () => {
-    const rows = rowsOf(
-      '{"ring_pool_id":12345.0,"m1":"a"}\n{"ring_pool_id":1.2345e4,"m1":2.50}\n{"ring_pool_id":1.5,"m1":"c"}\n'
-    )
+  it("reads a ring_pool_id written as a whole number with zeros after the point (12345.0) as that pool", () => {
+    const text =
+      '{"ring_pool_id":12345.0,"m1":"a"}\n{"ring_pool_id":"12345.00","m1":2.50}\n{"ring_pool_id":1.5,"m1":"c"}\n' +
+      '{"ring_pool_id":1.00000000000000001,"m1":"d"}\n'
     assert.deepStrictEqual(
-      rows.map((row) => ("pool" in row ? [row.pool, row.params] : row)),
+      rowsOf(text).map((row) => ("pool" in row ? [row.pool, row.params] : row)),
       [
         ["12345", [["m1", "a"]]],
         ["12345", [["m1", "2.50"]]],
-        ["1.5", [["m1", "c"]]]
+        ["1.5", [["m1", "c"]]],
+        // Not a whole number as written: sent as written, never rounded into pool 1.
+        ["1.00000000000000001", [["m1", "d"]]]
       ]
     )
   })

@@ -32,6 +32,14 @@ export const invalid = (line: number, problem: string, requestId?: string): Inpu
  */
 const replacement = "\ufffd"
 
+/**
+ * A pool id as the row writes it, but for a whole number written with a fraction of zeros (`12345.0`): spreadsheets
+ * and data frames write integer columns so, in CSV and JSON alike, and the pool is `12345`.
+ */
+const wholeWithZeros = /^(\d+)\.0+$/
+const poolIdOf = (value: unknown): unknown =>
+  typeof value === "string" ? (wholeWithZeros.exec(value)?.[1] ?? value) : value
+
 /** Values a parameter may have in JSON: written as text, the way they would appear in a URL. */
 const asText = (value: unknown): string | undefined =>
   typeof value === "string"
@@ -100,7 +108,7 @@ export const fromFields = (line: number, names: ReadonlyArray<string>, values: A
   if (apiSuffix !== undefined) {
     return fromSuffix(line, apiSuffix, { ringPoolId, ringPoolKey, extraParams: params.length }, requestId)
   }
-  const id = typeof ringPoolId === "number" ? String(ringPoolId) : ringPoolId
+  const id = typeof ringPoolId === "number" ? String(ringPoolId) : poolIdOf(ringPoolId)
   if (id === undefined || id === null || id === "") {
     return invalid(line, "no ring_pool_id: every row needs the id of its ring pool", requestId)
   }

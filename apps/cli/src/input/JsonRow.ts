@@ -4,8 +4,8 @@
  * A number is read as it is written: a parameter goes into the URL as the text the file holds. (`JSON.parse` would
  * round `12345678901234567890` to `12345678901234567000`, write `1e21` as `1e+21`, `1.10` as `1.1` and `1e400` as
  * `Infinity`: another value than the file's, sent without a word.) So a text that holds a number is parsed again
- * with every number turned into a string of its own characters. A `ring_pool_id` that is a whole number is the
- * exception: it names a pool, so `12345.0` (as spreadsheets and data frames write integer columns) is pool `12345`.
+ * with every number turned into a string of its own characters (a `ring_pool_id` of `12345.0` is then read as
+ * pool `12345`, as in every format: see `InputRow.fromFields`).
  */
 import { fromFields, type InputRow, invalid } from "./InputRow.ts"
 
@@ -56,11 +56,7 @@ export const rowOfJson = (line: number, text: string): InputRow => {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     return invalid(line, 'not a JSON object: a row is an object such as {"ring_pool_id":"123","m1":"autos"}')
   }
-  const names = Object.keys(value)
-  const parsed = Object.values(value)
-  if (!parsed.some((field) => typeof field === "number")) return fromFields(line, names, parsed)
-  const written: Array<unknown> = Object.values(JSON.parse(numbersAsText(text)))
-  const id = names.indexOf("ring_pool_id")
-  if (id !== -1 && Number.isSafeInteger(parsed[id])) written[id] = parsed[id]
-  return fromFields(line, names, written)
+  let values = Object.values(value)
+  if (values.some((field) => typeof field === "number")) values = Object.values(JSON.parse(numbersAsText(text)))
+  return fromFields(line, Object.keys(value), values)
 }
