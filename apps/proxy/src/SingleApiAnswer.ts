@@ -39,12 +39,13 @@ const overflowHeaders = { "x-ringpool-overflow": "true" }
 // XML 1.0 cannot hold at all (other control characters, U+FFFE, U+FFFF, a lone surrogate), which an upstream's text
 // could carry, becomes U+FFFD, as do the C1 controls it only discourages: the document stays well-formed.
 const xmlEscapes: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;" }
-const xmlSpecial = /[&<>\r]|(?![\t\n])\p{Cc}|\p{Cs}|[\uFFFE\uFFFF]/gu
+const xmlSpecial = /[&<>\r]|(?![\t\n])\p{Cc}|\p{Cs}|[\uFFFE\uFFFF\u202A-\u202E\u2066-\u2069]/gu
 const xml = (text: string): string => text.replace(xmlSpecial, (c) => xmlEscapes[c] ?? "\uFFFD")
 
-// Plain text keeps tab and line breaks; other control characters from an upstream's text (a terminal's escape
-// sequences, say, where a script prints the answer) become U+FFFD.
-const textControl = /(?![\t\n\r])\p{Cc}/gu
+// Text keeps tab and line breaks; other control characters from an upstream's text (a terminal's escape sequences,
+// say, where a script prints the answer) and the bidirectional overrides that reorder what a reader sees become
+// U+FFFD, in every format.
+const textControl = /(?![\t\n\r])\p{Cc}|[\u202A-\u202E\u2066-\u2069]/gu
 const text = (value: string): string => value.replace(textControl, "\uFFFD")
 
 const csvSpecial = /[",\r\n]/
@@ -54,9 +55,9 @@ const bodyOf = (format: Format, allocation: Allocation.Allocation): string => {
   const url = allocation.trackingUrl
   switch (format) {
     case "json":
-      return `{"promo_number_formatted":${JSON.stringify(allocation.promoNumberFormatted)}${
-        url === undefined ? "" : `,"tracking_url":${JSON.stringify(url)}`
-      },"promo_number":${JSON.stringify(allocation.promoNumber)}}`
+      return `{"promo_number_formatted":${JSON.stringify(text(allocation.promoNumberFormatted))}${
+        url === undefined ? "" : `,"tracking_url":${JSON.stringify(text(url))}`
+      },"promo_number":${JSON.stringify(text(allocation.promoNumber))}}`
     case "xml":
       return `<?xml version="1.0" encoding="UTF-8"?>\n<Response><PromoNumberFormatted>${xml(
         allocation.promoNumberFormatted
@@ -64,9 +65,9 @@ const bodyOf = (format: Format, allocation: Allocation.Allocation): string => {
         url === undefined ? "" : `<TrackingUrl>${xml(url)}</TrackingUrl>`
       }</Response>`
     case "csv":
-      return `PromoNumberFormatted,PromoNumber,TrackingUrl\n${csv(allocation.promoNumberFormatted)},${csv(
-        allocation.promoNumber
-      )},${csv(url ?? "")}\n`
+      return `PromoNumberFormatted,PromoNumber,TrackingUrl\n${csv(text(allocation.promoNumberFormatted))},${csv(
+        text(allocation.promoNumber)
+      )},${csv(text(url ?? ""))}\n`
   }
 }
 

@@ -30,6 +30,23 @@ describe("the xml answer", () => {
     assert.strictEqual(failed.body, "<Error><Class>Weird\ufffd&lt;Class&gt;</Class><Message>a\ufffdb</Message></Error>")
   })
 
+  it("json and csv answers write an upstream's control characters and bidirectional overrides as U+FFFD", () => {
+    const allocation = {
+      promoNumber: "8883906665",
+      promoNumberFormatted: "888-390-6665",
+      trackingUrl: "http://t.test/\u001b[31m\u0007\u009b\u202eevil",
+      overflow: false
+    }
+    const json = SingleApiAnswer.allocated("json", allocation).body
+    assert.include(json, '"tracking_url":"http://t.test/\ufffd[31m\ufffd\ufffd\ufffdevil"')
+    const csv = SingleApiAnswer.allocated("csv", allocation).body
+    assert.include(csv, ",http://t.test/\ufffd[31m\ufffd\ufffd\ufffdevil\n")
+    assert.include(
+      SingleApiAnswer.allocated("xml", allocation).body,
+      "<TrackingUrl>http://t.test/\ufffd[31m\ufffd\ufffd\ufffdevil<"
+    )
+  })
+
   it("the plain-text error of json and csv writes an upstream's control characters as U+FFFD", () => {
     const failure = {
       status: 400,
