@@ -48,7 +48,8 @@ const isTrackingUrl = (value: unknown): boolean => {
 /**
  * Whether a store's entry is a visitor number the middleware may serve: its fields of the right types, the number
  * and its display form shaped as the service's are (a store can be written by others: `<script>` is not a number),
- * a tracking URL that is http(s) with no markup, double quote, space or credentials in it, and a finite `expiresAt`. Anything else is a miss, and the new number replaces it.
+ * a tracking URL that is http(s) with no markup, double quote, space or credentials in it, and a finite
+ * `expiresAt`. Anything else is a miss, and the new number replaces it.
  *
  * @since 0.2.0
  * @category guards
