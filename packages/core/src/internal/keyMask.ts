@@ -30,22 +30,23 @@ const everyByte = (text: string): string => {
 const asciiLower = (text: string): string =>
   /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : text
 
-/**
- * Every form the key can take in a URL, a form body or a message: and each encoded form encoded once more (`%` as
- * `%25`), as a URL carried in another URL's parameter has it (a tracking URL's landing page, say).
- */
+/** Every form the key can take in a URL, a form body or a message. */
 const formsOf = (key: string): Set<string> => {
   const forms = new Set<string>([key, key.replace(/ /g, "+")])
   for (const encoded of [encodeURIComponent(key), rfc3986(key), everyByte(key)]) {
     const lower = encoded.replace(/%[0-9A-F]{2}/g, (triplet) => triplet.toLowerCase())
-    for (const form of [encoded, lower]) {
-      const plus = form.replace(/%20/g, "+")
-      forms.add(form).add(plus)
-      if (form.includes("%")) forms.add(form.replace(/%/g, "%25")).add(plus.replace(/%/g, "%25"))
-    }
+    for (const form of [encoded, lower]) forms.add(form).add(form.replace(/%20/g, "+"))
   }
   return forms
 }
+
+/**
+ * An encoded form encoded once more (`%` as `%25`), as a URL carried in another URL's parameter has it (a tracking
+ * URL's landing page, say). Only a text that holds `%25` can hold one of these.
+ */
+const nestedPercent = "%25"
+const nested = (form: string): string | undefined =>
+  form.includes("%") ? form.replace(/%/g, nestedPercent) : undefined
 
 /**
  * The pieces to look for: every 6-character window of every form, in lower case (a text is searched in lower case
@@ -60,6 +61,12 @@ export class KeyPieces {
    * the form's 3-character slices that start at a multiple of 3, so a text holding none of those holds no window.
    */
   readonly probes = new Set<string>()
+  /**
+   * The probes of the forms encoded twice, looked for only in a text that holds `%25` (most texts do not): they
+   * would double the work of every text otherwise. (A text without `%25` could hold a window of such a form only as
+   * its very last characters, cut after a `%2`: a piece of one or two of the key's bytes.)
+   */
+  readonly nestedProbes = new Set<string>()
   /** The longest form: a text cut after masking needs this much more than it keeps. */
   longest = 0
 
@@ -67,16 +74,30 @@ export class KeyPieces {
     for (const key of keys) {
       if (key.length === 0) continue
       for (const form of formsOf(key)) {
-        if (form.length > this.longest) this.longest = form.length
-        if (form.length < fragment) {
-          this.short.push(form)
-          continue
-        }
-        const lower = asciiLower(form)
-        for (let i = 0; i + fragment <= lower.length; i++) this.windows.add(lower.slice(i, i + fragment))
-        for (let i = 0; i + 3 <= lower.length; i += 3) this.probes.add(lower.slice(i, i + 3))
+        this.add(form, this.probes)
+        const twice = nested(form)
+        if (twice !== undefined) this.add(twice, this.nestedProbes)
       }
     }
+  }
+
+  private add(form: string, probes: Set<string>): void {
+    if (form.length > this.longest) this.longest = form.length
+    if (form.length < fragment) {
+      this.short.push(form)
+      return
+    }
+    const lower = asciiLower(form)
+    for (let i = 0; i + fragment <= lower.length; i++) this.windows.add(lower.slice(i, i + fragment))
+    for (let i = 0; i + 3 <= lower.length; i += 3) probes.add(lower.slice(i, i + 3))
+  }
+
+  private readonly plain: ReadonlyArray<Set<string>> = [this.probes]
+  private readonly all: ReadonlyArray<Set<string>> = [this.probes, this.nestedProbes]
+
+  /** The probes to look for in a text (in lower case). */
+  probesFor(lower: string): ReadonlyArray<Set<string>> {
+    return lower.includes(nestedPercent) ? this.all : this.plain
   }
 
   get empty(): boolean {
@@ -85,7 +106,7 @@ export class KeyPieces {
 
   /** Whether the text (and `lower`, it in lower case) may hold a piece: a quick test that lets most texts through. */
   mightHold(text: string, lower: string): boolean {
-    for (const probe of this.probes) if (lower.includes(probe)) return true
+    for (const probes of this.probesFor(lower)) for (const probe of probes) if (lower.includes(probe)) return true
     for (const form of this.short) if (text.includes(form)) return true
     return false
   }
@@ -136,14 +157,16 @@ export const maskPieces = (text: string, pieces: KeyPieces): string => {
     // Every window of a form holds one of its probes (see `probes`), so only the windows around a probe found in
     // the text are looked up, each at most once: a text with a few probes costs a few lookups, not one a character.
     let looked: Uint8Array | undefined
-    for (const probe of pieces.probes) {
-      for (let at = lower.indexOf(probe); at !== -1; at = lower.indexOf(probe, at + 1)) {
-        const last = Math.min(at, text.length - fragment)
-        for (let start = Math.max(0, at + probe.length - fragment); start <= last; start++) {
-          looked ??= new Uint8Array(text.length)
-          if (looked[start] === 1) continue
-          looked[start] = 1
-          if (pieces.windows.has(lower.slice(start, start + fragment))) cover(start, start + fragment)
+    for (const probes of pieces.probesFor(lower)) {
+      for (const probe of probes) {
+        for (let at = lower.indexOf(probe); at !== -1; at = lower.indexOf(probe, at + 1)) {
+          const last = Math.min(at, text.length - fragment)
+          for (let start = Math.max(0, at + probe.length - fragment); start <= last; start++) {
+            looked ??= new Uint8Array(text.length)
+            if (looked[start] === 1) continue
+            looked[start] = 1
+            if (pieces.windows.has(lower.slice(start, start + fragment))) cover(start, start + fragment)
+          }
         }
       }
     }
