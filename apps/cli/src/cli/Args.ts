@@ -7,7 +7,7 @@
  * - The first problem is the one reported: one line that says what to write, not a stack of errors.
  * - A flag given twice is a mistake, not "the last one wins": one of the two was not meant.
  */
-import { type CommandSpec, type FlagSpec, flagName, type Input } from "./CommandSpec.ts"
+import { type CommandSpec, flagName, type Input } from "./CommandSpec.ts"
 import { closest } from "./Suggest.ts"
 
 export type Parsed =
@@ -78,8 +78,10 @@ export const parse = (spec: CommandSpec, argv: ReadonlyArray<string>): Parsed =>
           : `--${name} must be one of ${flag.choices!.join(", ")}; got '${text}'`
       )
     }
-    if (typeof value === "number" && !(value >= (flag.min ?? -Infinity) && value <= (flag.max ?? Infinity))) {
-      return invalid(`--${name} must be a whole number ${rangeOf(flag)}, got '${text}'`)
+    if (typeof value === "number" && flag.range !== undefined) {
+      const [min, max] = flag.range
+      if (!(value >= min && value <= max))
+        return invalid(`--${name} must be a whole number from ${min} to ${max}, got '${text}'`)
     }
     values[key] = value
   }
@@ -100,9 +102,6 @@ export const parse = (spec: CommandSpec, argv: ReadonlyArray<string>): Parsed =>
   }
   return { _tag: "Ok", input: { flags: values as never, args } }
 }
-
-const rangeOf = (flag: FlagSpec) =>
-  flag.max === undefined ? `from ${flag.min} up` : `from ${flag.min ?? 0} to ${flag.max}`
 
 const flagValue = (
   kind: "string" | "integer" | "choice" | "secret",

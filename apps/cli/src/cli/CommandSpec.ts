@@ -14,8 +14,7 @@ export interface FlagSpec {
   readonly metavar?: string
   readonly choices?: ReadonlyArray<string>
   /** An integer's smallest and largest values: outside them, the flag is refused as it is read, with its help. */
-  readonly min?: number
-  readonly max?: number
+  readonly range?: readonly [min: number, max: number]
   readonly required?: boolean
 }
 

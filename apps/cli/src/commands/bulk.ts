@@ -43,15 +43,13 @@ export const flags = {
   maxBatchSize: {
     kind: "integer",
     metavar: "N",
-    min: 1,
-    max: 10_000,
+    range: [1, 10_000],
     description: "Rows per bulk call at most (default: RINGPOOL_MAX_BATCH_SIZE, else 100)"
   },
   concurrency: {
     kind: "integer",
     metavar: "N",
-    min: 1,
-    max: 1_000,
+    range: [1, 1_000],
     description: "Bulk calls in flight at once (default: RINGPOOL_MAX_IN_FLIGHT, else 8)"
   }
 } as const

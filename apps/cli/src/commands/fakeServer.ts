@@ -14,8 +14,7 @@ export const flags = {
   port: {
     kind: "integer",
     metavar: "N",
-    min: 0,
-    max: 65_535,
+    range: [0, 65_535],
     description: "Port to listen on (default 0: any free port; the URL is printed)"
   },
   host: { kind: "string", metavar: "H", description: "Address to listen on (default 127.0.0.1)" }

@@ -11,8 +11,7 @@ export const flags = {
   port: {
     kind: "integer",
     metavar: "N",
-    min: 0,
-    max: 65_535,
+    range: [0, 65_535],
     description: "Port to listen on (default 8080; 0: any free port; the URL is printed)"
   },
   host: {
@@ -26,8 +25,7 @@ export const flags = {
     kind: "integer",
     metavar: "N",
     // The longest timer Node keeps: a longer one fires at once.
-    min: 1,
-    max: 2_147_483_647,
+    range: [1, 2_147_483_647],
     description:
       "A request's budget in milliseconds, queueing and retries included (default 10000); past it, it answers 504 ProxyTimeout"
   }
