@@ -93,6 +93,27 @@ const bulk = (path, fakeUrl, how, extra = []) =>
     })
   })
 
+const handWrittenScript = fileURLToPath(new URL("./handWrittenBulk.mjs", import.meta.url))
+
+/** One run of the hand-written client over `path`: its wall time and CPU seconds. */
+const handWritten = (path, fakeUrl) =>
+  new Promise((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(process.execPath, [handWrittenScript, path, fakeUrl, "bench-key"], {
+      stdio: ["ignore", "ignore", "inherit"]
+    })
+    let cpu
+    const sampler = setInterval(async () => {
+      cpu = (await cpuSecondsOf(child.pid)) ?? cpu
+    }, 50)
+    child.on("error", reject)
+    child.on("exit", (code) => {
+      clearInterval(sampler)
+      if (code !== 0) reject(new Error(`handWrittenBulk.mjs exited with ${code}`))
+      else resolve({ seconds: (performance.now() - started) / 1000, cpu })
+    })
+  })
+
 /** CPU microseconds a row, or `undefined` when /proc could not tell. */
 const perRow = (seconds, rows) => (seconds === undefined ? undefined : (seconds * 1e6) / rows)
 
@@ -119,6 +140,14 @@ export const cli = async (fake, { sizes, fakeSeconds }) => {
             fakeAlone: perRow(alone.seconds[0], alone.result.rows)
           }
         }
+      }
+      // The ceiling: a hand-written client that only parses, sends and prints, next to the fake alone again.
+      const aloneAgain = await fakeServerAlone(fakeUrl, { seconds: fakeSeconds })
+      const hand = await handWritten(path, fakeUrl)
+      results[rows].handWritten = {
+        rowsPerSecond: rows / hand.seconds,
+        fakeRowsPerSecond: aloneAgain.rowsPerSecond,
+        micros: perRow(hand.cpu, rows)
       }
       // The CLI's own share: `--dry-run` reads, checks and writes every row the same way and sends nothing.
       const dry = await bulk(path, fakeUrl, "node", ["--dry-run"])
@@ -162,9 +191,14 @@ export const cliSuite = async ({ quick, size, fake, verdictOf, fixed }) => {
       how === "node" && dry.micros !== undefined
         ? `; the same file with --dry-run (read, checked, masked and written; nothing sent) ${fixed(dry.rowsPerSecond)} rows/s, ${fixed(dry.micros, 2)} µs a row`
         : ""
+    const hand = files[large].handWritten
+    const ceiling =
+      how === "bin"
+        ? `; the ceiling, a hand-written client with no checks (tooling/bench/handWrittenBulk.mjs: parse, send, print) ${fixed(hand.rowsPerSecond)} rows/s vs ${fixed(hand.fakeRowsPerSecond)} for the fake alone just before (${fixed((100 * hand.rowsPerSecond) / hand.fakeRowsPerSecond)}%${hand.micros === undefined ? "" : `, ${fixed(hand.micros, 2)} µs a row`})`
+        : ""
     return {
       benchmark: `ringpool bulk throughput, ${fixed(large)} NDJSON rows (${how === "bin" ? "through the bin" : "node dist/bin.js"})`,
-      figure: `${fixed(run.rowsPerSecond)} rows/s vs ${fixed(run.fakeRowsPerSecond)} rows/s for the fake alone just before (${fixed((100 * run.rowsPerSecond) / run.fakeRowsPerSecond)}%)${cpu}${ownShare}`,
+      figure: `${fixed(run.rowsPerSecond)} rows/s vs ${fixed(run.fakeRowsPerSecond)} rows/s for the fake alone just before (${fixed((100 * run.rowsPerSecond) / run.fakeRowsPerSecond)}%)${cpu}${ownShare}${ceiling}`,
       target: ">= 80% of the fake-alone rate",
       verdict: verdictOf(run.rowsPerSecond >= 0.8 * run.fakeRowsPerSecond)
     }
