@@ -74,6 +74,18 @@ describe("JSON input", () => {
     for (const size of [1, 2, 29, 30, 31]) assert.deepStrictEqual(rowsOf(text, size), rows)
   })
 
+  it("gives a stray value between two rows an error row of its own, not the next row with it", () => {
+    const text =
+      '[{"ring_pool_id":"1","m1":"a"} 5 {"ring_pool_id":"2","m1":"b"}\n"x"{"ring_pool_id":"3","m1":"c"} true\n' +
+      '{"ring_pool_id":"4","m1":"d"}, 7]'
+    const rows = rowsOf(text)
+    assert.deepStrictEqual(
+      rows.map((row) => ("problem" in row ? row.line : [row.line, row.pool])),
+      [[1, "1"], 1, [1, "2"], 2, [2, "3"], 2, [3, "4"], 3]
+    )
+    for (const size of [1, 2, 31, 32, 33]) assert.deepStrictEqual(rowsOf(text, size), rows)
+  })
+
   it("makes an error row of an element that is not a row, and reads on", () => {
     const rows = rowsOf(
       '[\n{"ring_pool_id":"1","m1":"a"},\n{"ring_pool_key":"KEY-DO-NOT-PRINT-1234" "m1":1},\n"text",\n{"ring_pool_id":"1","m1":"b"}\n]'

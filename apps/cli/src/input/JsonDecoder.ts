@@ -9,8 +9,10 @@
  * What the scanner cannot recover from is an element whose quotes or brackets do not balance: it takes the rest of
  * the document with it (one error row). NDJSON and CSV input recover at the next line.
  *
- * Commas between elements are not insisted on: an object or array that ends is an element, so a missing comma
- * (`{...} {...}`, rows pasted together) still gives each object its row, as an extra one (`[a,,b]`, `[a,]`) does.
+ * Commas between elements are not insisted on: an object, array or string that ends is an element, and so is a
+ * number or word a space follows, so a missing comma (`{...} {...}`, rows pasted together, or `{...} 5 {...}`)
+ * still gives each object its row (and the stray value an error row of its own), as an extra comma (`[a,,b]`,
+ * `[a,]`) does.
  */
 import { type Decoder, maxRecordChars, tooLong, UnreadableInput } from "./Decoder.ts"
 import { type InputRow, invalid } from "./InputRow.ts"
@@ -89,6 +91,8 @@ export const make = (): Decoder => {
           else if (c === BACKSLASH) escaped = true
           else if (c === QUOTE) {
             inString = false
+            // A string that is the element itself has ended: what follows begins another.
+            if (capturing && depth === rowsDepth) closed = true
             if (keyCapturing) {
               key = keyParts + text.slice(keyStart, i)
               keyCapturing = false
@@ -96,7 +100,11 @@ export const make = (): Decoder => {
           }
           continue
         }
-        if (isSpace(c)) continue
+        if (isSpace(c)) {
+          // So has a number or a word (`5`, `true`, or junk) once a space follows it.
+          if (capturing && depth === rowsDepth) closed = true
+          continue
+        }
 
         if (mode === "done") {
           failure = new UnreadableInput({ message: `unexpected text after the JSON document (line ${line})` })
