@@ -191,6 +191,53 @@ describe("bulk --output and --resume", () => {
     }
   })
 
+  it("refuses to resume a finished FILE whose input has grown: the rows added are a run of their own", async () => {
+    const input = await rowsFile("grown.ndjson", 20)
+    const output = join(dir, "grown-results.ndjson")
+    assert.strictEqual((await ringpool(["bulk", input, "--output", output], { env })).code, 0)
+    const written = readFileSync(output, "utf8")
+    appendFileSync(input, '{"ring_pool_id":"100","m1":"added"}\n')
+    fake.reset()
+    const again = await ringpool(["bulk", input, "--output", output, "--resume"], { env })
+    assert.strictEqual(again.code, 1, again.stderr)
+    assert.include(again.stderr, "has grown since")
+    assert.strictEqual(again.stderr.split("\n").length, 2, again.stderr)
+    assert.strictEqual(fake.calls().length, 0)
+    assert.strictEqual(readFileSync(output, "utf8"), written)
+  })
+
+  it("finds the ledger of a FILE written through a link, and refuses a ledger that is not a plain file", {
+    timeout: 60_000
+  }, async () => {
+    const input = await rowsFile("through-link.ndjson", 100_000)
+    const real = join(dir, "through-link-results.ndjson")
+    writeFileSync(real, "")
+    const link = join(dir, "through-link-alias.ndjson")
+    symlinkSync(real, link)
+    const stopped = await runKilled([input, "--output", link], 500)
+    assert.strictEqual(stopped.signal, "SIGKILL")
+    const written = readFileSync(real, "utf8")
+    const fresh = await ringpool(["bulk", input, "--output", real], { env })
+    assert.strictEqual(fresh.code, 1, fresh.stderr)
+    assert.include(fresh.stderr, "holds an unfinished run")
+    assert.strictEqual(readFileSync(real, "utf8"), written)
+
+    // A ledger that is a link would have the run write over what it points to; a pipe would hang the run.
+    const precious = join(dir, "precious.txt")
+    writeFileSync(precious, "precious")
+    const other = join(dir, "link-ledger-results.ndjson")
+    symlinkSync(precious, `${other}.ledger`)
+    const linked = await ringpool(["bulk", input, "--output", other], { env })
+    assert.strictEqual(linked.code, 1, linked.stderr)
+    assert.include(linked.stderr, "is not a plain file")
+    assert.strictEqual(readFileSync(precious, "utf8"), "precious")
+    const piped = join(dir, "fifo-ledger-results.ndjson")
+    execFileSync("mkfifo", [`${piped}.ledger`])
+    const fifo = await ringpool(["bulk", input, "--output", piped, "--dry-run"], { env })
+    assert.strictEqual(fifo.code, 1, fifo.stderr)
+    assert.include(fifo.stderr, "is not a plain file")
+  })
+
   for (const format of ["json", "csv"] as const) {
     it(`works the same for ${format} output, and repairs a torn last row`, { timeout: 120_000 }, async () => {
       const count = 100_000
@@ -284,6 +331,22 @@ describe("bulk --output and --resume", () => {
     assert.strictEqual(readFileSync(output, "utf8"), lines5.join("\n"))
   })
 
+  it("refuses an --output that is standard input's FILE, or whose ledger would be the input", async () => {
+    const input = await rowsFile("stdin-output.ndjson", 50)
+    const rows = readFileSync(input, "utf8")
+    const run = await ringpool(["bulk", "-", "--output", input], { env, stdinFile: input })
+    assert.strictEqual(run.code, 1, run.stderr)
+    assert.include(run.stderr, "is the input FILE")
+    assert.strictEqual(readFileSync(input, "utf8"), rows)
+    const named = join(dir, "named.ledger")
+    writeFileSync(named, rows)
+    const ledger = await ringpool(["bulk", named, "--output", join(dir, "named")], { env })
+    assert.strictEqual(ledger.code, 1, ledger.stderr)
+    assert.include(ledger.stderr, "which is the input FILE")
+    assert.strictEqual(readFileSync(named, "utf8"), rows)
+    assert.strictEqual(fake.calls().length, 0)
+  })
+
   it("refuses an --output that is the input FILE, by its name or through a link, and leaves it whole", async () => {
     const input = await rowsFile("own-output.ndjson", 50)
     const rows = readFileSync(input, "utf8")
@@ -311,6 +374,28 @@ describe("bulk --output and --resume", () => {
     assert.include(again.stderr, "holds an unfinished run")
     assert.include(again.stderr, "add --resume")
     assert.strictEqual(readFileSync(output, "utf8"), written)
+
+    // A ledger damaged (or replaced) since is no licence to start over: it may be all that records that run.
+    const ledger = readFileSync(`${output}.ledger`, "utf8")
+    writeFileSync(`${output}.ledger`, `{"ledger":"x"}\n${ledger.slice(ledger.indexOf("\n") + 1)}`)
+    const calls = fake.calls().length
+    const damaged = await ringpool(["bulk", input, "--output", output], { env })
+    assert.strictEqual(damaged.code, 1, damaged.stderr)
+    assert.include(damaged.stderr, "is not a ledger of ringpool bulk, or is damaged")
+    assert.include(damaged.stderr, "remove both files to start over")
+    assert.strictEqual(readFileSync(output, "utf8"), written)
+    assert.strictEqual(fake.calls().length, calls, "nothing sent")
+  })
+
+  it("refuses an --output named as a run's ledger or lock, which results would destroy", async () => {
+    const input = await rowsFile("named-ledger.ndjson", 10)
+    for (const output of [join(dir, "some-results.ndjson.ledger"), join(dir, "some-results.ndjson.lock")]) {
+      const run = await ringpool(["bulk", input, "--output", output], { env })
+      assert.strictEqual(run.code, 1, run.stderr)
+      assert.include(run.stderr, "write the results to another name")
+      assert.isFalse(existsSync(output))
+    }
+    assert.strictEqual(fake.calls().length, 0)
   })
 
   it("one run at a time writes a FILE: a --resume started while the run goes on is refused, and the run ends whole", {

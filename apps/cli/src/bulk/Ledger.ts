@@ -17,12 +17,15 @@
  * The ledger holds no key: neither the key nor any row's parameters are written to it.
  */
 import { closeSync, openSync, truncateSync, writeSync } from "node:fs"
-import { open, stat } from "node:fs/promises"
+import { lstat, open } from "node:fs/promises"
+import * as CliFailure from "../CliFailure.ts"
 import type { InputFormat, OutputFormat } from "../commands/bulk.ts"
 import * as FileError from "../FileError.ts"
+import { besideOutput } from "../output/BesideOutput.ts"
 import * as Tally from "./Tally.ts"
 
-export const pathOf = (output: string): string => `${output}.ledger`
+/** The ledger of the file `output` names, beside the real file (see `BesideOutput`), as its lock is. */
+export const pathOf = (output: string): string => besideOutput(output, ".ledger")
 
 export interface Settings {
   readonly inputFormat: InputFormat
@@ -102,11 +105,13 @@ const tailBytes = 64 * 1024
  */
 export const read = async (output: string): Promise<Recorded | "unreadable" | undefined> => {
   const path = pathOf(output)
-  const size = await stat(path).then(
-    (info) => info.size,
-    () => undefined
-  )
-  if (size === undefined) return undefined
+  // Not followed: a link would have the ledger written over whatever it points to, a pipe would hang the read.
+  const info = await lstat(path).catch(() => undefined)
+  if (info === undefined) return undefined
+  if (!info.isFile()) {
+    throw CliFailure.usage(`${path} is not a plain file (a link, a folder or a pipe), so it is no ledger: remove it`)
+  }
+  const size = info.size
   const handle = await open(path, "r")
   try {
     const readAt = async (position: number, length: number) => {

@@ -1,8 +1,9 @@
 /**
  * Where a bulk run with `--output FILE` starts: afresh, or (`--resume`) after the last result FILE holds.
  *
- * A fresh run refuses to replace a FILE whose ledger records an unfinished run: those results are the only record
- * of numbers already allocated, and running the input again would allocate them a second time.
+ * A fresh run refuses to replace a FILE whose ledger records an unfinished run, or cannot be read (it may have): those
+ * results are the only record of numbers already allocated, and running the input again would allocate them a
+ * second time.
  *
  * A resumed run checks, before anything is sent, that it continues the same run: the same formats and service
  * (the ledger's first line), and the same input (the input's first bytes, up to what the run had read, have the
@@ -63,7 +64,13 @@ export const fresh = async (
   withLedger: boolean
 ): Promise<Start> => {
   const recorded = await Ledger.read(output)
-  if (recorded !== undefined && recorded !== "unreadable" && recorded.mark.finished !== true) {
+  // A ledger that cannot be read may be the only record of an unfinished run: replacing FILE would lose it.
+  if (recorded === "unreadable") {
+    throw CliFailure.usage(
+      `${Ledger.pathOf(output)} is not a ledger of ringpool bulk, or is damaged, so ${output} may hold an unfinished run: remove both files to start over (its rows would be allocated again)`
+    )
+  }
+  if (recorded !== undefined && recorded.mark.finished !== true) {
     throw CliFailure.usage(
       `${output} holds an unfinished run (see ${Ledger.pathOf(output)}): add --resume to continue it, or remove both files to start over (its rows would be allocated again)`
     )
@@ -95,10 +102,23 @@ export const resume = async (output: string, header: Ledger.Header, columns: Rea
     }
   }
   const mark = recorded.mark
+  const input = await stat(header.input).catch(() => undefined)
+  if (input !== undefined && !input.isFile()) {
+    throw CliFailure.usage(
+      `--resume needs the input as a FILE: ${header.input} is not a plain file (a pipe or a device cannot be checked against the run it continues)`
+    )
+  }
   const digest = await InputSource.prefixDigest(header.input, mark.input)
   if (digest !== mark.sha256) {
     throw CliFailure.usage(
       `cannot resume: ${output} was written for another input (${header.input} does not begin with the ${mark.input} bytes ${recorded.header.input} had when the run stopped); resume with the same input FILE`
+    )
+  }
+  // A finished run read its input to the end: rows added since belong in a run of their own. (Resumed, a JSON
+  // array that was left unclosed, or a CSV quote, would have them read as part of rows FILE already answered.)
+  if (mark.finished === true && input !== undefined && input.size > mark.input) {
+    throw CliFailure.usage(
+      `cannot resume: the run of ${output} finished, and ${header.input} has grown since (${mark.input} bytes then, ${input.size} now); run the rows added in a run of their own`
     )
   }
   const tally = Tally.fromRecord(mark.tally)!

@@ -9,27 +9,13 @@
  * may since have gone to another, unrelated process: then the run refuses, and the message says how to tell and what
  * to remove, which errs towards refusing rather than towards two runs.
  */
-import { closeSync, linkSync, lstatSync, openSync, readSync, realpathSync, rmSync, writeFileSync } from "node:fs"
-import { basename, dirname, join } from "node:path"
+import { closeSync, linkSync, lstatSync, openSync, readSync, rmSync, writeFileSync } from "node:fs"
 import * as CliFailure from "../CliFailure.ts"
 import * as FileError from "../FileError.ts"
+import { besideOutput } from "./BesideOutput.ts"
 
-/**
- * The lock of the file `output` names, wherever it is named from: beside the real file (a symbolic link to it, or
- * another path through one, takes the same lock). A hard link is another name the lock does not see.
- */
-export const pathOf = (output: string): string => {
-  try {
-    return `${realpathSync(output)}.lock`
-  } catch {
-    // Not there yet: the real folder, and the name in it.
-    try {
-      return `${join(realpathSync(dirname(output)), basename(output))}.lock`
-    } catch {
-      return `${output}.lock`
-    }
-  }
-}
+/** The lock of the file `output` names, beside the real file (see `BesideOutput`). */
+export const pathOf = (output: string): string => besideOutput(output, ".lock")
 
 export interface OutputLock {
   readonly release: () => void

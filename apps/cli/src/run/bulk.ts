@@ -6,11 +6,12 @@
  * written (a JSON array is closed), the summary says how far the run got, exit 130. A second signal exits at once;
  * with --output, FILE still holds complete rows only, and --resume continues.
  */
+import { fstat, type Stats } from "node:fs"
 import { stat } from "node:fs/promises"
 import { createRingPoolClient } from "@ringpool/core"
 import * as BulkRun from "../bulk/BulkRun.ts"
 import * as DryRun from "../bulk/DryRun.ts"
-import type * as Ledger from "../bulk/Ledger.ts"
+import * as Ledger from "../bulk/Ledger.ts"
 import * as Progress from "../bulk/Progress.ts"
 import * as Resume from "../bulk/Resume.ts"
 import * as Tally from "../bulk/Tally.ts"
@@ -61,12 +62,37 @@ export const run = async (input: Input): Promise<number> => {
   }
 }
 
-/** The output must not be the input (by any name: a link, another path): writing it would destroy the rows. */
+/**
+ * The output must not be the input (by any name: a link, another path): writing it would destroy the rows. Nor may
+ * it be named as another run's ledger or lock (`FILE.ledger`, `FILE.lock`): results written there would destroy the
+ * record that run's `--resume` needs, or its lock.
+ */
 const refuseOutputOverInput = async (input: string, output: string | undefined) => {
-  if (output === undefined || input === "-") return
-  const [a, b] = await Promise.all([stat(input).catch(() => undefined), stat(output).catch(() => undefined)])
-  if (a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino) {
+  if (output === undefined) return
+  const kept = /\.(ledger|lock)$/.exec(output)?.[0]
+  if (kept !== undefined) {
+    throw CliFailure.usage(
+      `--output ${output}: a name ending in ${kept} is where ringpool bulk keeps another FILE's ${kept.slice(1)}; write the results to another name`
+    )
+  }
+  // Standard input redirected from FILE (`- --output FILE < FILE`) is FILE as much as its name is.
+  const inputStat =
+    input === "-"
+      ? await new Promise<Stats | undefined>((resolve) => fstat(0, (error, info) => resolve(error ? undefined : info)))
+      : await stat(input).catch(() => undefined)
+  if (inputStat === undefined) return
+  const isInput = async (path: string) => {
+    const info = await stat(path).catch(() => undefined)
+    return info !== undefined && info.dev === inputStat.dev && info.ino === inputStat.ino
+  }
+  if (await isInput(output)) {
     throw CliFailure.usage(`--output ${output} is the input FILE: its rows would be overwritten; write to another file`)
+  }
+  const ledger = Ledger.pathOf(output)
+  if (await isInput(ledger)) {
+    throw CliFailure.usage(
+      `--output ${output} keeps its ledger in ${ledger}, which is the input FILE: write the results to another name`
+    )
   }
 }
 

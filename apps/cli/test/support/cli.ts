@@ -3,7 +3,7 @@
  * stderr, and an environment without any RINGPOOL_* of the machine running the tests.
  */
 import { spawn } from "node:child_process"
-import { readdirSync, statSync } from "node:fs"
+import { closeSync, openSync, readdirSync, statSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
@@ -40,6 +40,8 @@ export interface Run {
 export interface RunOptions {
   /** Written to the child's stdin, which is then closed. */
   readonly input?: string
+  /** The child's stdin is this file, opened for reading (as `< FILE` does), instead of a pipe. */
+  readonly stdinFile?: string
   /** Added to the cleaned environment. */
   readonly env?: Record<string, string>
   /** Flags for `node` itself, before the script. */
@@ -67,16 +69,18 @@ export const ringpool = (args: ReadonlyArray<string>, options: RunOptions = {}):
   new Promise((resolve, reject) => {
     const env = cleanEnv(options.env)
     if (options.peak === true) env.NODE_OPTIONS = `--require ${peakReporter}`
+    const stdinFd = options.stdinFile === undefined ? undefined : openSync(options.stdinFile, "r")
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bin, ...args], {
       env,
-      stdio: ["pipe", "pipe", "pipe"]
+      stdio: [stdinFd ?? "pipe", "pipe", "pipe"]
     })
+    if (stdinFd !== undefined) closeSync(stdinFd)
     let stdout = ""
     let stderr = ""
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
       stdout += chunk
     })
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
       stderr += chunk
     })
     child.on("error", reject)
@@ -90,8 +94,8 @@ export const ringpool = (args: ReadonlyArray<string>, options: RunOptions = {}):
         peakMiB: peak === null ? Number.NaN : Number(peak[1]) / 1024
       })
     })
-    child.stdin.on("error", () => undefined)
-    child.stdin.end(options.input ?? "")
+    child.stdin?.on("error", () => undefined)
+    child.stdin?.end(options.input ?? "")
   })
 
 /** The lines of an NDJSON output, parsed. */
