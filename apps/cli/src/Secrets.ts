@@ -17,15 +17,21 @@ export const knownKeys = (
   const fromEnv = env.RINGPOOL_KEY
   if (fromEnv !== undefined && fromEnv !== "") keys.push(fromEnv)
   argv.forEach((arg, i) => {
-    if (arg === "--key" && argv[i + 1] !== undefined) keys.push(argv[i + 1]!)
+    // `--key --dry-run` is a key left out (refused as such), not the key `--dry-run`.
+    if (arg === "--key" && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith("--")) keys.push(argv[i + 1]!)
     else if (arg.startsWith("--key=")) keys.push(arg.slice("--key=".length))
   })
   return keys.filter((key) => key.length > 0)
 }
 
-/** Masks the keys of this process (and any `ring_pool_key=` of a suffix) in `text`. */
+/**
+ * Masks the keys of this process (and any `ring_pool_key=` of a suffix) in `text`, and the `also` keys (a row's own)
+ * with them in one pass: masked one after the other, the first could cut a piece out of the second (a row key that
+ * holds six characters of `RINGPOOL_KEY`), and the rest of the second would then show.
+ */
 export const mask = (
   text: string,
   argv: ReadonlyArray<string> = process.argv,
-  env: NodeJS.ProcessEnv = process.env
-): string => RingPoolError.maskKey(ApiSuffix.mask(text), knownKeys(argv, env))
+  env: NodeJS.ProcessEnv = process.env,
+  also: ReadonlyArray<string> = []
+): string => RingPoolError.maskKey(ApiSuffix.mask(text), [...knownKeys(argv, env), ...also])

@@ -78,6 +78,15 @@ describe("ringpool suffix", () => {
       }),
       ringpool(["suffix", "--pool", "12345", "--key", "secret-key", "--show-key", "m1=autos"])
     ])
+    // A masked suffix needs no key; the key itself does.
+    const [keyless, showNoKey] = await Promise.all([
+      ringpool(["suffix", "--pool", "12345", "m1=autos"]),
+      ringpool(["suffix", "--pool", "12345", "--show-key", "m1=autos"])
+    ])
+    assert.strictEqual(keyless.code, 0, keyless.stderr)
+    assert.strictEqual(keyless.stdout, "12345/allocate_number.json?ring_pool_key=<redacted>&m1=autos\n")
+    assert.strictEqual(showNoKey.code, 1)
+    assert.include(showNoKey.stderr, "--show-key shows the key: set RINGPOOL_KEY (or pass --key KEY)")
     assert.strictEqual(masked.code, 0)
     assert.strictEqual(
       masked.stdout,

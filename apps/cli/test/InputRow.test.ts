@@ -15,6 +15,21 @@ describe("a row's fields", () => {
     assert.deepStrictEqual(row({ ring_pool_id: "1", m1: "" }), { line: 4, pool: "1", params: [["m1", ""]] })
   })
 
+  it("masks a row's key and the process's key together in a name it quotes, so neither shows in part", () => {
+    const processKey = "SECRETKEY12345"
+    const rowKey = "abcdeSECRETfghij" // six characters of the process's key inside it
+    const saved = process.env.RINGPOOL_KEY
+    process.env.RINGPOOL_KEY = processKey
+    try {
+      const { problem } = row({ ring_pool_id: "1", ring_pool_key: rowKey, [rowKey]: null }) as { problem: string }
+      assert.include(problem, "must be a string, number or boolean")
+      for (const piece of ["abcde", "fghij", "SECRET"]) assert.notInclude(problem, piece)
+    } finally {
+      if (saved === undefined) delete process.env.RINGPOOL_KEY
+      else process.env.RINGPOOL_KEY = saved
+    }
+  })
+
   it("writes numbers and booleans as text; refuses objects, arrays and null as parameters", () => {
     assert.deepStrictEqual(row({ ring_pool_id: 5, n: 1.5, b: true, request_id: 9 }), {
       line: 4,

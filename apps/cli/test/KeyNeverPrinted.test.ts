@@ -66,6 +66,10 @@ describe("the ring pool key", () => {
       ],
       ["allocate, missing --pool", ringpool(["allocate", "--key", KEY, "m1=a"]), 1],
       ["suffix, masked", ringpool(["suffix", "--pool", "100", "--key", KEY, "m1=a"]), 0],
+      // The key where it does not belong: as the pool id, a parameter's value, a parameter's name.
+      ["suffix, key as pool id", ringpool(["suffix", "--pool", KEY, "m1=a"], { env: { RINGPOOL_KEY: KEY } }), 0],
+      ["suffix, key as a value", ringpool(["suffix", "--pool", "100", "--key", KEY, `m1=${KEY}`]), 0],
+      ["suffix, key as a name", ringpool(["suffix", "--pool", "100", "--key", KEY, `${KEY}=x`]), 0],
       [
         "suffix, key in RINGPOOL_KEY, bad pool id",
         ringpool(["suffix", "--pool", "1/2", "m1=a"], { env: { RINGPOOL_KEY: KEY } }),
@@ -82,6 +86,7 @@ describe("the ring pool key", () => {
     results.forEach((run, i) => assertKeyNeverPrinted(runs[i]![0], run, runs[i]![2]))
     // The masked suffix still shows where the key goes.
     assert.include(results[7]!.stdout, "ring_pool_key=<redacted>")
+    assert.include(results[8]!.stdout, "<redacted>/allocate_number.json?ring_pool_key=<redacted>&m1=a")
   })
 
   it("is never printed by bulk, from any format, for any kind of bad row or failed call", async () => {

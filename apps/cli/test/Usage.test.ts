@@ -90,6 +90,18 @@ describe("usage errors", () => {
         "--dry-run takes no value (write --dry-run alone, or leave it out)"
       ],
       [["bulk", "--help=foo"], {}, "ringpool bulk: --help takes no value (write --help alone)"],
+      // A flag where a value belongs is a value left out: `--output --dry-run` must not run for real.
+      [
+        ["bulk", "rows.ndjson", "--output", "--dry-run"],
+        {},
+        "ringpool bulk: --output FILE: the value is missing (the flag --dry-run follows); a value that begins with -- is written --output=VALUE"
+      ],
+      [
+        ["bulk", "rows.ndjson", "--key", "--dry-run"],
+        {},
+        "--key KEY: the value is missing (the flag --dry-run follows)"
+      ],
+      [["bulk", "--key", "--SECRET-KEY-12345"], {}, "the value is missing (a word beginning with -- follows)"],
       [["bulk", "a.ndjson", "b.ndjson"], {}, "unexpected argument 'b.ndjson': ringpool bulk takes one FILE"],
       [["bulk", "--output", "/no-such-folder/out.ndjson", "a.ndjson"], {}, "cannot write /no-such-folder/out.ndjson"],
       [
@@ -124,6 +136,7 @@ describe("usage errors", () => {
       assert.strictEqual(run.code, 1, `${label}: ${run.stderr}`)
       assert.strictEqual(run.stdout, "", label)
       assert.include(run.stderr, reason, label)
+      assert.notInclude(run.stderr, "SECRET-KEY", label)
       assert.strictEqual(run.stderr.split("\n").length, 2, `${label} should say one line: ${run.stderr}`)
     })
   })

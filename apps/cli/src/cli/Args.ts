@@ -68,6 +68,16 @@ export const parse = (spec: CommandSpec, argv: ReadonlyArray<string>): Parsed =>
     if (text === undefined) {
       text = argv[i + 1]
       if (text === undefined) return invalid(`${usageOf(spec, key)}: the value is missing`)
+      // `--output --dry-run` is a value left out, not a file named `--dry-run`: taken as one, the dry run would
+      // run for real. A value that does begin with `--` is written `--flag=--value`. (A word that is not one of
+      // the flags is not quoted: it may be a key.)
+      if (text.startsWith("--")) {
+        const next = text.slice(2, text.includes("=") ? text.indexOf("=") : undefined)
+        const what = byName.has(next) || helpFlags.has(`--${next}`) ? `the flag --${next}` : "a word beginning with --"
+        return invalid(
+          `${usageOf(spec, key)}: the value is missing (${what} follows); a value that begins with -- is written --${name}=VALUE`
+        )
+      }
       i++
     }
     const value = flagValue(flag.kind, text, flag.choices)

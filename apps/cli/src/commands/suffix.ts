@@ -19,7 +19,7 @@ export const command = CommandSpec.define({
   name: "suffix",
   summary: "Show the api_suffix a row would be sent with (key masked)",
   description: [
-    "Print the api_suffix a row would be sent with: parameters in order, percent-encoded. The key is shown as <redacted> unless --show-key."
+    "Print the api_suffix a row would be sent with: parameters in order, percent-encoded. The key is shown as <redacted> (wherever it appears) unless --show-key; only --show-key needs the key."
   ],
   flags,
   argument: Flags.params,

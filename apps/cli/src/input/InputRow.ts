@@ -10,7 +10,7 @@
  * A problem never quotes a value of the row: the line may hold a ring pool key. It may quote a field's name, with
  * any key masked in it.
  */
-import { AllocationRequest, ApiSuffix, RingPoolError } from "@ringpool/core"
+import { AllocationRequest, ApiSuffix } from "@ringpool/core"
 import { Redacted, Result } from "effect"
 import * as Secrets from "../Secrets.ts"
 
@@ -102,7 +102,7 @@ export const fromFields = (line: number, names: ReadonlyArray<string>, values: A
   if (badParam !== undefined) {
     // A name is quoted, and a name could be a key pasted by mistake: the row's own, or the process's.
     const rowKey = typeof ringPoolKey === "string" ? [ringPoolKey] : []
-    const name = RingPoolError.maskKey(Secrets.mask(JSON.stringify(badParam)), rowKey)
+    const name = Secrets.mask(JSON.stringify(badParam), undefined, undefined, rowKey)
     return invalid(line, `parameter ${name} must be a string, number or boolean`, requestId)
   }
   if (apiSuffix !== undefined) {
