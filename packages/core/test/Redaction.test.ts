@@ -60,6 +60,54 @@ describe("the ring pool key never leaks", () => {
     }
 })
 
+describe("a key from another call", () => {
+  const DEFAULT = "DEFAULT-KEY-77C1D4"
+  const ROW = "ROW-KEY-0B9E6A21"
+  for (const transport of transports) {
+    it.effect(`echoed by the service in a later call is masked too, over ${transport.name}`, () => {
+      // The second call's rows have their own key: the service quotes the keys it saw in the first call.
+      const service = transport.client(
+        (call, index) =>
+          index === 0
+            ? {
+                body: {
+                  responses: call.rows.map((row) => ({
+                    request_id: row.request_id,
+                    error_class: "InvalidKey",
+                    message: "no"
+                  }))
+                }
+              }
+            : {
+                body: {
+                  responses: call.rows.map((row) => ({
+                    request_id: row.request_id,
+                    error_class: `Bad${ROW.slice(4)}`,
+                    message: `earlier keys: ${DEFAULT} ${ROW} ${encodeURIComponent(DEFAULT)}`
+                  }))
+                }
+              },
+        { retry: false, defaultKey: DEFAULT, maxBatchSize: 1 }
+      )
+      return Effect.gen(function* () {
+        const ringPool = yield* RingPoolClient.RingPoolClient
+        yield* ringPool.allocateAll([
+          { ringPoolId: "1", params: { m1: "default" }, requestId: "a" },
+          { ringPoolId: "1", ringPoolKey: ROW, params: { m1: "row" }, requestId: "b" }
+        ])
+        const [later] = yield* ringPool.allocateAll([
+          { ringPoolId: "1", ringPoolKey: "THIRD-KEY-5521AF", params: { m1: "x" }, requestId: "c" }
+        ])
+        assert.strictEqual(service.calls.length, 3)
+        assert.isFalse(later!.ok)
+        const text = JSON.stringify(later) + (later!.ok ? "" : later!.error.message)
+        assert.include(text, "earlier keys")
+        for (const piece of [DEFAULT, ROW, DEFAULT.slice(2, 10), ROW.slice(4, 12)]) assert.notInclude(text, piece)
+      }).pipe(Effect.provide(service.layer))
+    })
+  }
+})
+
 describe("metrics", () => {
   it.effect("captures processing-time and counts rows by outcome", () => {
     const stub = stubLayer(() => ({

@@ -10,6 +10,7 @@ import * as BulkProtocol from "../BulkProtocol.ts"
 import type { RowResult } from "../Outcome.ts"
 import * as RingPoolError from "../RingPoolError.ts"
 import * as KeyMask from "./keyMask.ts"
+import { KnownKeys } from "./knownKeys.ts"
 import type { Telemetry } from "./telemetry.ts"
 import { type BulkAnswer, type BulkTransport, type CallFailure, isAnswer } from "./transport.ts"
 
@@ -40,14 +41,18 @@ const formattedNumber = /^[\d\s().+-]{1,40}$/
 const excerptLimit = 200
 const rowMessageLimit = 500
 
-/** The keys of a call's rows, as pieces to mask: made only when a text needs masking. */
+/** The keys of a call's rows and the client's other keys, as pieces to mask: made only when a text needs masking. */
 class CallKeys {
   private pieces: KeyMask.KeyPieces | undefined
-  constructor(private readonly rows: ReadonlyArray<WireRow>) {}
+  constructor(
+    private readonly rows: ReadonlyArray<WireRow>,
+    private readonly known: KnownKeys
+  ) {}
   get all(): KeyMask.KeyPieces {
     if (this.pieces === undefined) {
-      const keys = new Set(this.rows.map((row) => row.key))
-      this.pieces = keys.size === 1 ? KeyMask.piecesOf(this.rows[0]!.key) : new KeyMask.KeyPieces(keys)
+      const keys = new Set<string>()
+      for (const row of this.rows) keys.add(row.key)
+      this.pieces = this.known.with(keys)
     }
     return this.pieces
   }
@@ -137,9 +142,10 @@ const allRows = (rows: ReadonlyArray<WireRow>, reason: RingPoolError.Reason): Ar
 /** Hands the answer's rows to the rows sent, or fails them all when they do not line up. */
 export const interpret = (
   rows: ReadonlyArray<WireRow>,
-  answer: BulkAnswer
+  answer: BulkAnswer,
+  known: KnownKeys = new KnownKeys()
 ): { readonly results: Array<RowResult>; readonly failure: RingPoolError.Reason | undefined } => {
-  const keys = new CallKeys(rows)
+  const keys = new CallKeys(rows, known)
   const failWith = (failure: RingPoolError.Reason) => ({ results: allRows(rows, failure), failure })
   const parseable = answer.text.length <= unscannedBytes || shapeFits(answer.text, rows.length)
   const json = parseable ? parseJson(answer.text) : undefined
@@ -215,8 +221,13 @@ const backoff = (retry: RetrySettings, attempt: number): number =>
 /** Performs one bulk call; `done` gets one result per row, in order. */
 export type BulkCall = (rows: ReadonlyArray<WireRow>, done: (results: ReadonlyArray<RowResult>) => void) => void
 
-/** The bulk call on a transport, with its retries and telemetry. */
-export const make = (transport: BulkTransport, retry: RetrySettings | undefined, telemetry: Telemetry): BulkCall => {
+/** The bulk call on a transport, with its retries and telemetry; the service's texts masked of `known` keys too. */
+export const make = (
+  transport: BulkTransport,
+  retry: RetrySettings | undefined,
+  telemetry: Telemetry,
+  known: KnownKeys
+): BulkCall => {
   return (rows, done) => {
     const body = BulkProtocol.requestBody(rows)
     const startedNanos = telemetry.nowNanos()
@@ -224,7 +235,7 @@ export const make = (transport: BulkTransport, retry: RetrySettings | undefined,
     const attempt = (n: number) =>
       transport.send(body, (result: BulkAnswer | CallFailure) => {
         const { results, failure } = isAnswer(result)
-          ? interpret(rows, result)
+          ? interpret(rows, result, known)
           : { results: allRows(rows, result), failure: result }
         // Retries look at the interpreted reason, so that a 503 with the documented error body and one without are
         // treated alike. A row's own error is never retried.

@@ -2,7 +2,7 @@
  * The machinery both faces share: validation, the wire row, the coalescer and the bulk call on a transport. The
  * Effect service and the Promise face are thin shells around it.
  */
-import type { Context } from "effect"
+import { type Context, Redacted } from "effect"
 import * as AllocationRequest from "../AllocationRequest.ts"
 import * as ApiSuffix from "../ApiSuffix.ts"
 import type { ResolvedOptions } from "../ClientOptions.ts"
@@ -11,6 +11,7 @@ import type { RowResult } from "../Outcome.ts"
 import * as RingPoolError from "../RingPoolError.ts"
 import * as BulkCall from "./bulkCall.ts"
 import { Coalescer, type Entry, generateWireId } from "./coalescer.ts"
+import { KnownKeys } from "./knownKeys.ts"
 import * as Telemetry from "./telemetry.ts"
 import type { BulkTransport } from "./transport.ts"
 
@@ -50,7 +51,10 @@ export const make = (
 ): Engine => {
   const stats = ClientStats.empty()
   const telemetry = Telemetry.make(context, stats)
-  const callOn = (ready: BulkTransport) => BulkCall.make(ready, options.retry, telemetry)
+  // Every key this client is given: an answer is masked of them all, not only of its own rows' keys.
+  const known = new KnownKeys()
+  if (options.defaultKey !== undefined) known.add(Redacted.value(options.defaultKey))
+  const callOn = (ready: BulkTransport) => BulkCall.make(ready, options.retry, telemetry, known)
   let bulkCall = transport instanceof Promise ? undefined : callOn(transport)
   const whenReady = transport instanceof Promise ? transport.then(callOn) : undefined
   // A transport that fails to start is reported to the rows that need it, never as an unhandled rejection.
@@ -80,6 +84,7 @@ export const make = (
   const prepare = (request: AllocationRequest.AllocationRequest): BulkCall.WireRow | RingPoolError.RingPoolError => {
     const checked = AllocationRequest.check(request, options.defaultKey)
     if (checked instanceof RingPoolError.RingPoolError) return checked
+    known.add(checked.key)
     return {
       api_suffix: ApiSuffix.make({ ringPoolId: checked.ringPoolId, ringPoolKey: checked.key, params: checked.params }),
       request_id: checked.requestId ?? generateWireId(),
