@@ -38,7 +38,9 @@ describe("bulk --dry-run", () => {
       '{"ring_pool_id":"100","request_id":"A1","m1":"autos","SMS Callback":"true"}',
       `{"ring_pool_id":"100","ring_pool_key":"${rowKey}","request_id":"A2","m1":"x&y"}`,
       `{"api_suffix":"100/allocate_number.json?ring_pool_key=${encodeURIComponent(fileKey)}&m1=a","request_id":"A3"}`,
-      `{"ring_pool_id":"100","request_id":"A4","note":"the key pasted by mistake: ${envKey}"}`
+      `{"ring_pool_id":"100","request_id":"A4","note":"the key pasted by mistake: ${envKey}"}`,
+      // A row with a key of its own, and the default key pasted into a parameter.
+      `{"ring_pool_id":"100","ring_pool_key":"${rowKey}","request_id":"A5","note":"${envKey}"}`
     ]
     const run = await ringpool(["bulk", "-", "--dry-run"], { env, input: `${rows.join("\n")}\n` })
     assert.strictEqual(run.code, 0, run.stderr)
@@ -55,10 +57,11 @@ describe("bulk --dry-run", () => {
           "valid",
           "A4",
           "100/allocate_number.json?ring_pool_key=<redacted>&note=the%20key%20pasted%20by%20mistake%3A%20<redacted>"
-        ]
+        ],
+        [5, "valid", "A5", "100/allocate_number.json?ring_pool_key=<redacted>&note=<redacted>"]
       ]
     )
-    assert.match(run.stderr, /^ringpool bulk --dry-run: 4 rows checked in/)
+    assert.match(run.stderr, /^ringpool bulk --dry-run: 5 rows checked in/)
     assert.include(run.stderr, "nothing was sent")
     assertNoKey(run.stdout + run.stderr)
   })

@@ -18,6 +18,22 @@ export const check = (
     if (!("request" in row)) return ResultRow.fromInvalid(row)
     const valid = AllocationRequest.validate(row.request, defaultKey)
     if (valid instanceof RingPoolError.RingPoolError) return ResultRow.fromError(row.line, row.request.requestId, valid)
-    const masked = RingPoolError.maskKey(ApiSuffix.mask(ApiSuffix.make(valid)), Redacted.value(valid.ringPoolKey))
-    return ResultRow.fromCheck(row.line, valid.requestId, masked)
+    return ResultRow.fromCheck(row.line, valid.requestId, masked(ApiSuffix.make(valid), valid.ringPoolKey, defaultKey))
   })
+
+/**
+ * The suffix masked of its own key, and of the default key when the row has another (a parameter holding
+ * `--key`'s value by mistake). Both at once when both are there: masked one after the other, the first could cut a
+ * piece out of the second. (Each key's pieces are made once; the pair's only for a row that holds both.)
+ */
+const masked = (
+  suffix: string,
+  rowKey: Redacted.Redacted<string>,
+  defaultKey: Redacted.Redacted<string> | undefined
+): string => {
+  const text = ApiSuffix.mask(suffix)
+  const own = RingPoolError.maskKey(text, Redacted.value(rowKey))
+  if (defaultKey === undefined || Redacted.value(defaultKey) === Redacted.value(rowKey)) return own
+  const other = RingPoolError.maskKey(text, Redacted.value(defaultKey))
+  return other === text ? own : RingPoolError.maskKey(text, [Redacted.value(rowKey), Redacted.value(defaultKey)])
+}
