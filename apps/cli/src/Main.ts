@@ -9,6 +9,7 @@
  * command's implementation is loaded only when it runs.
  */
 
+import * as Arguments from "./Arguments.ts"
 import { commands, root } from "./Cli.ts"
 import { CliFailure } from "./CliFailure.ts"
 import * as Args from "./cli/Args.ts"
@@ -22,7 +23,7 @@ declare const RINGPOOL_VERSION: string
 /** Writes one line to stderr, with every key this process knows of masked (the masking loads the core). */
 const say = async (line: string) => {
   const Secrets = await import("./Secrets.ts")
-  process.stderr.write(`${Secrets.mask(line)}\n`)
+  process.stderr.write(`${Secrets.forTerminal(line)}\n`)
 }
 
 const usageError = async (command: string, message: string) => {
@@ -46,6 +47,7 @@ const exitCodeOf = async (error: unknown): Promise<number> => {
 
 /** Runs `ringpool` with these arguments (without `node` and the script); resolves to the exit code. */
 export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
+  Arguments.remember(argv)
   const [name, ...rest] = argv
   if (name === undefined || name === "--help" || name === "-h") {
     process.stdout.write(Help.root(root))

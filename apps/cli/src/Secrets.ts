@@ -8,6 +8,7 @@
  * `ring_pool_key=` of a suffix, under any encoding of its name.
  */
 import { ApiSuffix, RingPoolError } from "@ringpool/core"
+import * as Arguments from "./Arguments.ts"
 
 export const knownKeys = (
   argv: ReadonlyArray<string> = process.argv,
@@ -16,11 +17,14 @@ export const knownKeys = (
   const keys: Array<string> = []
   const fromEnv = env.RINGPOOL_KEY
   if (fromEnv !== undefined && fromEnv !== "") keys.push(fromEnv)
-  argv.forEach((arg, i) => {
-    // `--key --dry-run` is a key left out (refused as such), not the key `--dry-run`.
-    if (arg === "--key" && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith("--")) keys.push(argv[i + 1]!)
-    else if (arg.startsWith("--key=")) keys.push(arg.slice("--key=".length))
-  })
+  // The process's own arguments, and those `main` was given (the same, but for a program that calls `main`).
+  for (const words of [argv, Arguments.given()]) {
+    words.forEach((arg, i) => {
+      // `--key --dry-run` is a key left out (refused as such), not the key `--dry-run`.
+      if (arg === "--key" && words[i + 1] !== undefined && !words[i + 1]!.startsWith("--")) keys.push(words[i + 1]!)
+      else if (arg.startsWith("--key=")) keys.push(arg.slice("--key=".length))
+    })
+  }
   return keys.filter((key) => key.length > 0)
 }
 
@@ -35,3 +39,14 @@ export const mask = (
   env: NodeJS.ProcessEnv = process.env,
   also: ReadonlyArray<string> = []
 ): string => RingPoolError.maskKey(ApiSuffix.mask(text), [...knownKeys(argv, env), ...also])
+
+/**
+ * Control characters (but newline and tab), and the marks that reorder text (bidi overrides and isolates): a
+ * service's message or error class quoted on the terminal could otherwise clear the screen, set the window's title,
+ * rewrite the line, or show other text than it holds.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what this looks for
+const unprintable = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g
+
+/** `text` as it may reach the terminal: keys masked (see `mask`), control characters replaced by U+FFFD. */
+export const forTerminal = (text: string): string => mask(text).replace(unprintable, "\ufffd")

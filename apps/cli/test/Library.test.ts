@@ -17,6 +17,28 @@ describe("@ringpool/cli as a library", () => {
     assert.strictEqual(output, "12345/allocate_number.json?ring_pool_key=<redacted>&m1=autos\nexit 0\n")
   })
 
+  it("masks the keys of the arguments main was given, not only those of process.argv", () => {
+    const script =
+      'const { main } = await import("@ringpool/cli");' +
+      'const key = "SECRET" + "KEY12345";' +
+      'process.exitCode = await main(["bulk", "-", "--dry-run", "--key", key, "--base-url", "ftp://" + key]);'
+    let stderr = ""
+    try {
+      execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+        cwd: new URL("..", import.meta.url),
+        encoding: "utf8",
+        input: "",
+        stdio: ["pipe", "pipe", "pipe"]
+      })
+      assert.fail("a base URL that is not http(s) is a usage error")
+    } catch (error) {
+      stderr = (error as { stderr: string }).stderr
+    }
+    assert.include(stderr, "--base-url / RINGPOOL_BASE_URL must be an http(s) URL")
+    assert.notInclude(stderr, "SECRETKEY")
+    assert.notInclude(stderr, "KEY12345")
+  })
+
   it("ships types for it that name no other module", () => {
     const declared = readFileSync(new URL("../dist/index.d.ts", import.meta.url), "utf8")
     assert.include(declared, "export declare const main: (argv: ReadonlyArray<string>) => Promise<number>")

@@ -139,11 +139,13 @@ const runBulk = async ({ flags, args }: Input): Promise<number> => {
   if (flags.resume && start !== undefined) {
     const inFlight = start.inFlightThrough - start.rowsBefore
     process.stderr.write(
-      `ringpool bulk: resuming ${flags.output} after its ${Tally.count(start.rowsBefore, "result")}${
-        inFlight > 0
-          ? `; the ${Tally.count(inFlight, "row")} after them had been sent without their results being written, and are sent again (each may get a second number)`
-          : ""
-      }\n`
+      `${Secrets.forTerminal(
+        `ringpool bulk: resuming ${flags.output} after its ${Tally.count(start.rowsBefore, "result")}${
+          inFlight > 0
+            ? `; the ${Tally.count(inFlight, "row")} after them had been sent without their results being written, and are sent again (each may get a second number)`
+            : ""
+        }`
+      )}\n`
     )
   }
   const tally = start?.tally ?? Tally.make()
@@ -243,7 +245,7 @@ const runBulk = async ({ flags, args }: Input): Promise<number> => {
           ? { rowsBefore: start.rowsBefore, output: flags.output!, resent: ran.resent }
           : undefined
     })
-    process.stderr.write(`${Secrets.mask([summary, ...notes].join("\n"))}\n`)
+    process.stderr.write(`${Secrets.forTerminal([summary, ...notes].join("\n"))}\n`)
   }
   if (ran.unreadable !== undefined) throw CliFailure.usage(ran.unreadable.message)
   if (ran.stopped) return 130

@@ -224,6 +224,33 @@ describe("hostile servers", () => {
     }
   })
 
+  it("a service whose error classes and messages hold terminal controls: stderr shows none of them", async () => {
+    const controls = "\u001b[2J\u001b]0;pwned\u0007\r\u009b31m\u202eevil"
+    const url = await hostile((_, response, body) => {
+      const responses = requestIdsOf(body).map((request_id) => ({
+        request_id,
+        error_class: `Bad${controls}`,
+        message: `no${controls}`
+      }))
+      response.writeHead(200, { "content-type": "application/json" })
+      response.end(JSON.stringify({ responses }))
+    })
+    const bulk = await ringpool(["bulk", "-"], { env: env(url), input: rows(2) })
+    assert.strictEqual(bulk.code, 2, bulk.stderr)
+    const allocate = await ringpool(["allocate", "--pool", "100", "m1=a"], { env: env(url) })
+    assert.strictEqual(allocate.code, 2, allocate.stderr)
+    for (const [label, run] of [
+      ["bulk", bulk],
+      ["allocate", allocate]
+    ] as const) {
+      assert.include(run.stderr, "Bad", label)
+      // Newlines end the lines we write; nothing else below a space, nor C1 controls or bidi overrides.
+      assert.notMatch(run.stderr, /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/, label)
+    }
+    // The results themselves are data: JSON escapes what it must, and the text is the service's.
+    assert.include(ndjson(bulk.stdout)[0]!.error_class as string, "\u001b[2J")
+  })
+
   it("an answer whose rows do not line up with the rows sent: each row fails, no number is handed out", async () => {
     const shuffled = await hostile((_, response, body) => {
       const responses = requestIdsOf(body)
