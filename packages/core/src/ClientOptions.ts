@@ -115,15 +115,32 @@ export const resolve = (options: ClientOptions = {}): ResolvedOptions => {
       throw new TypeError(`ringpool: unknown option ${JSON.stringify(name)}; known: ${[...known].join(", ")}`)
   }
   const baseUrl = (options.baseUrl ?? BulkProtocol.defaultBaseUrl).replace(/\/+$/, "")
-  if (!/^https?:\/\/[^/]+/.test(baseUrl)) {
+  if (!/^https?:\/\/[^/]+/.test(baseUrl) || !URL.canParse(baseUrl)) {
     throw new TypeError(
       `ringpool: baseUrl must be an http(s) URL such as https://pnapi.invoca.net, got ${JSON.stringify(baseUrl)}`
+    )
+  }
+  const parsed = new URL(baseUrl)
+  // Not quoted: the URL holds a password. In the URL it would be shown wherever the URL is (messages, spans, logs,
+  // the CLI's ledger).
+  if (parsed.username !== "" || parsed.password !== "") {
+    throw new TypeError(
+      "ringpool: baseUrl may not hold a user name or password (user:password@): they would be shown wherever the URL is"
+    )
+  }
+  // The bulk path is added after it: `https://host/?x=1` would become `https://host/?x=1/api/...`.
+  if (baseUrl.includes("?") || baseUrl.includes("#")) {
+    throw new TypeError(
+      `ringpool: baseUrl is where the API's paths start (such as https://pnapi.invoca.net): it may not have a ?query or #fragment, got ${JSON.stringify(baseUrl)}`
     )
   }
   const apiVersion = options.apiVersion ?? BulkProtocol.defaultApiVersion
   if (!/^[\w.-]+$/.test(apiVersion)) throw new TypeError(`ringpool: apiVersion must look like 2013-07-01`)
   const retry = options.retry
   const key = options.defaultKey
+  if (key !== undefined && typeof key !== "string" && !Redacted.isRedacted(key)) {
+    throw new TypeError(`ringpool: defaultKey must be a string (or a Redacted string), got a ${typeof key}`)
+  }
   return {
     bulkUrl: `${baseUrl}${BulkProtocol.bulkPath(apiVersion)}`,
     maxBatchSize: positiveInteger("maxBatchSize", options.maxBatchSize, 100),

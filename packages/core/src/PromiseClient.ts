@@ -106,6 +106,9 @@ export const createRingPoolClient = (options: CreateOptions = {}): PromiseRingPo
   const allocate = (request: AllocationRequest, callOptions?: PromiseAllocateOptions): Promise<Allocation> => {
     if (closed) return Promise.reject(closedError())
     const signal = callOptions?.signal
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      return Promise.reject(new TypeError("ringpool: signal must be an AbortSignal (from an AbortController, say)"))
+    }
     if (signal?.aborted) return Promise.reject(signal.reason)
     const timeoutMs = callOptions?.timeoutMs
     if (

@@ -209,7 +209,31 @@ export class RingPoolError extends Schema.TaggedError<RingPoolError>()("RingPool
   get retryable(): boolean {
     return this.reason.retryable
   }
+  /**
+   * What `console.log(error)` and `util.inspect` show: the message and where it was made, then the reason. (Without
+   * it, Node shows the fields only, and a logged error reads as `{ _tag, reason }` with no message.)
+   */
+  [Symbol.for("nodejs.util.inspect.custom")](
+    _depth: number,
+    options: unknown,
+    inspect: (value: unknown, options: unknown) => string
+  ): string {
+    const fields =
+      this.requestId === undefined ? { reason: this.reason } : { reason: this.reason, requestId: this.requestId }
+    const stack = this.stack ?? ""
+    // The stack's first line names the error as it was made: written with its message here, whatever that line says.
+    const frames = stack.slice(stack.indexOf("\n") === -1 ? stack.length : stack.indexOf("\n"))
+    return `RingPoolError: ${this.message}${frames} ${inspect(fields, options)}`
+  }
 }
+
+/**
+ * Whether `u` is a `RingPoolError` (the error every failed row and every rejected call carries).
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isRingPoolError = (u: unknown): u is RingPoolError => u instanceof RingPoolError
 
 /**
  * Wraps a reason in the error, with the row's `request_id` when it has one.

@@ -55,4 +55,24 @@ describe("ClientOptions.resolve", () => {
     expect(ClientOptions.resolve({ timeoutMs: 2_147_483_647 }).timeoutMs).toBe(2_147_483_647)
     expect(() => ClientOptions.resolve({ retry: { maxDelayMs: 2 ** 31 } })).toThrow(/retry.maxDelayMs/)
   })
+
+  it("refuses a base URL with a password or a query, without quoting the password", () => {
+    for (const url of ["https://user:hunter2pass@pnapi.example", "https://hunter2pass@pnapi.example"]) {
+      const attempt = () => ClientOptions.resolve({ baseUrl: url })
+      expect(attempt).toThrow("ringpool: baseUrl may not hold a user name or password (user:password@)")
+      expect(() => attempt()).not.toThrow(/hunter2/)
+    }
+    for (const url of ["http://127.0.0.1:4020/?x=1", "http://127.0.0.1:4020#top"]) {
+      expect(() => ClientOptions.resolve({ baseUrl: url })).toThrow("it may not have a ?query or #fragment")
+    }
+    expect(ClientOptions.resolve({ baseUrl: "http://127.0.0.1:4020/prefix/" }).bulkUrl).toBe(
+      "http://127.0.0.1:4020/prefix/api/2013-07-01/bulk.json"
+    )
+  })
+
+  it("refuses a default key that is neither a string nor a Redacted string", () => {
+    expect(() => ClientOptions.resolve({ defaultKey: 12345 as unknown as string })).toThrow(
+      "ringpool: defaultKey must be a string (or a Redacted string), got a number"
+    )
+  })
 })

@@ -91,6 +91,9 @@ describe("createRingPoolClient over a real loopback HTTP server", () => {
     const aborted = new AbortController()
     aborted.abort(new Error("already gone"))
     await expect(client.allocate(row(3), { signal: aborted.signal })).rejects.toThrow("already gone")
+    await expect(client.allocate(row(4), { signal: "nope" as never })).rejects.toThrow(
+      "ringpool: signal must be an AbortSignal"
+    )
     await client.close()
   })
 
