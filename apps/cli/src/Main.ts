@@ -53,6 +53,8 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     process.stdout.write(Help.root(root))
     return 0
   }
+  // `ringpool help` and `ringpool help bulk`, as git and npm take them.
+  if (name === "help") return rest.length === 0 ? main(["--help"]) : main([rest[0]!, "--help"])
   if (name === "--version" || name === "-v") {
     process.stdout.write(`ringpool ${RINGPOOL_VERSION}\n`)
     return 0

@@ -16,6 +16,12 @@ describe("--help", () => {
       assert.include(run.stdout, `${name}`, name)
       // Every section, EXAMPLES included, follows a blank line.
       assert.include(run.stdout, "\n\nEXAMPLES\n", name)
+      // The examples paste into a shell: each line is blank, a comment, or a command (a wrapped comment too).
+      const examples = run.stdout
+        .slice(run.stdout.indexOf("\nEXAMPLES\n") + 10)
+        .trimEnd()
+        .split("\n")
+      for (const line of examples) assert.match(line, /^(| {2}# .*| {2}[^\s#].*)$/, `${name}: ${line}`)
     })
     assert.include(runs[0]!.stdout, "ringpool demo")
     assert.include(runs[3]!.stdout, "--max-batch-size")
@@ -28,6 +34,20 @@ describe("--help", () => {
     assert.match(run.stdout, /--pool ID\s+\(required\) Id of the ring pool/)
     assert.include(run.stdout, "ringpool allocate --pool ID [flags] NAME=VALUE...")
     assert.notMatch(run.stdout, /--key KEY\s+\(required\)/)
+  })
+
+  it("is also `ringpool help` and `ringpool help COMMAND`", async () => {
+    const [all, bulk, unknown] = await Promise.all([
+      ringpool(["help"]),
+      ringpool(["help", "bulk"]),
+      ringpool(["help", "allcoate"])
+    ])
+    assert.strictEqual(all.code, 0)
+    assert.include(all.stdout, "COMMANDS")
+    assert.strictEqual(bulk.code, 0)
+    assert.include(bulk.stdout, "ringpool bulk [flags] [FILE]")
+    assert.strictEqual(unknown.code, 1)
+    assert.include(unknown.stderr, "Unknown command 'allcoate'. Did you mean 'allocate'?")
   })
 
   it("wins over anything else wrong on the line", async () => {

@@ -8,7 +8,8 @@ const widthOf = (stream: NodeJS.WriteStream = process.stdout) =>
   stream.isTTY === true && stream.columns > 0 ? Math.min(stream.columns, 100) : 80
 
 /** `text` wrapped to `width`, every line after the first indented by `indent` (the first is the caller's). */
-const wrap = (text: string, indent: number, width: number): string => {
+/** `text` in lines that fit `width` after `indent` characters; each line after the first begins with `continuation`. */
+const wrap = (text: string, indent: number, width: number, continuation = " ".repeat(indent)): string => {
   const room = Math.max(width - indent, 30)
   const lines: Array<string> = []
   let line = ""
@@ -20,7 +21,7 @@ const wrap = (text: string, indent: number, width: number): string => {
     } else line = line === "" ? word : `${line} ${word}`
   }
   lines.push(line)
-  return lines.join(`\n${" ".repeat(indent)}`)
+  return lines.join(`\n${continuation}`)
 }
 
 const section = (title: string, body: ReadonlyArray<string>) => [title, ...body].join("\n")
@@ -34,7 +35,8 @@ const table = (rows: ReadonlyArray<readonly [string, string]>, width: number) =>
 const examples = (spec: { readonly examples: CommandSpec["examples"] }, width: number) =>
   spec.examples.flatMap((example, i) => [
     ...(i === 0 ? [] : [""]),
-    `  # ${wrap(example.description, 4, width)}`,
+    // Every line of a comment is a comment: the block pastes into a shell as it stands.
+    `  # ${wrap(example.description, 4, width, "  # ")}`,
     `  ${example.command}`
   ])
 
