@@ -23,7 +23,7 @@ import { nodeBinDir } from "./nodeVersions.mjs"
 import { publishedPackages } from "./packages.mjs"
 import { isProgram, readmeBlocks, startExampleFake } from "./readme/sources.mjs"
 import { compile, runProgram } from "./readme/typescript.mjs"
-import { checkLicense, checkPublint, checkReadmeSaysEsmOnly, checkTypes } from "./tarballChecks.mjs"
+import { checkLicense, checkNoBuildState, checkPublint, checkReadmeSaysEsmOnly, checkTypes } from "./tarballChecks.mjs"
 
 const nodeFlag = process.argv.indexOf("--node")
 const majors = (nodeFlag > 0 ? process.argv[nodeFlag + 1] : "20,22,24").split(",").map(Number)
@@ -65,6 +65,7 @@ for (const pkg of publishedPackages()) {
 }
 for (const { name, tarball } of tarballs) {
   await check(`${name} ships a LICENSE`, () => checkLicense(tarball))
+  await check(`${name} ships no build state`, () => checkNoBuildState(tarball))
   await check(`${name}'s README says ESM-only`, () => checkReadmeSaysEsmOnly(tarball))
   await check(`${name}: publint`, () => checkPublint(tarball))
   await check(`${name}: @arethetypeswrong/cli --profile esm-only`, () => checkTypes(tarball))

@@ -16,6 +16,12 @@ export const checkLicense = (tarball) => {
   if (!/MIT License/.test(text)) throw new Error("LICENSE is not the MIT license that package.json declares")
 }
 
+/** Build leftovers a user has no use for: TypeScript's incremental state (which names our machine's paths). */
+export const checkNoBuildState = (tarball) => {
+  const leftovers = tarEntries(tarball).filter((entry) => entry.endsWith(".tsbuildinfo"))
+  if (leftovers.length > 0) throw new Error(`the tarball holds ${leftovers.join(", ")}: leave it out in "files"`)
+}
+
 export const checkReadmeSaysEsmOnly = (tarball) => {
   if (!tarEntries(tarball).includes("package/README.md")) throw new Error("no README.md in the package")
   if (!/\bESM[- ]only\b/i.test(tarFile(tarball, "package/README.md")))
