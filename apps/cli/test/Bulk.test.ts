@@ -284,6 +284,24 @@ describe("ringpool bulk", () => {
     assert.include(run.stderr, "failed     2 (ServiceError 2)")
   })
 
+  it("with no key to fall back on, a row without its own fails, saying where a key comes from", async () => {
+    const input =
+      '{"ring_pool_id":"100","m1":"a","request_id":"A"}\n{"ring_pool_id":"100","ring_pool_key":"pool-key","m1":"b"}\n'
+    for (const extra of [[], ["--dry-run"]]) {
+      const run = await ringpool(["bulk", ...extra], { env: { RINGPOOL_BASE_URL: fake.url }, input })
+      assert.strictEqual(run.code, 2, run.stderr)
+      const [keyless, keyed] = ndjson(run.stdout)
+      assert.strictEqual(keyless!.request_id, "A")
+      assert.strictEqual(keyless!.outcome, "failed")
+      assert.strictEqual(
+        keyless!.message,
+        "no ring pool key: the row has no ring_pool_key, and neither --key nor RINGPOOL_KEY is set"
+      )
+      assert.include(["allocated", "valid"], keyed!.outcome)
+    }
+    assert.strictEqual(fake.calls().length, 1, "the dry run sent nothing; the run sent the keyed row")
+  })
+
   it("answers rows from a pipe while it is still open, and on Ctrl-C closes its output, summarizes, exits 130", async () => {
     const child = spawn(process.execPath, [bin, "bulk", "-", "--output-format", "json"], {
       env: cleanEnv(env),

@@ -18,6 +18,7 @@ import * as Tally from "../bulk/Tally.ts"
 import * as ClientSettings from "../ClientSettings.ts"
 import * as CliFailure from "../CliFailure.ts"
 import type { Input } from "../commands/bulk.ts"
+import { type InputRow, invalid } from "../input/InputRow.ts"
 import * as InputSource from "../input/InputSource.ts"
 import * as OutputLock from "../output/OutputLock.ts"
 import * as ResultRow from "../output/ResultRow.ts"
@@ -154,6 +155,21 @@ const runBulk = async ({ flags, args }: Input): Promise<number> => {
   if (start === undefined) await Stdout.write(writer.start)
 
   const client = flags.dryRun ? undefined : createRingPoolClient(settings.options)
+  // With no key to fall back on, a row without its own fails here, with the CLI's words for where a key comes from
+  // (the core's would name its own option).
+  const keyed =
+    settings.resolved.defaultKey === undefined
+      ? (rows: ReadonlyArray<InputRow>): ReadonlyArray<InputRow> =>
+          rows.map((row) =>
+            "request" in row && row.request.ringPoolKey === undefined
+              ? invalid(
+                  row.line,
+                  "no ring pool key: the row has no ring_pool_key, and neither --key nor RINGPOOL_KEY is set",
+                  row.request.requestId
+                )
+              : row
+          )
+      : (rows: ReadonlyArray<InputRow>) => rows
   const progress = Progress.make()
   const stop = Signals.onStop()
   void stop.stopped.then(source.stop)
@@ -169,8 +185,9 @@ const runBulk = async ({ flags, args }: Input): Promise<number> => {
       chunkChars: Math.max(1, Math.floor(inFlightChars / concurrency)),
       resolve:
         client === undefined
-          ? (rows) => DryRun.check(rows, settings.resolved.defaultKey)
-          : (rows) => {
+          ? (rows) => DryRun.check(keyed(rows), settings.resolved.defaultKey)
+          : (given) => {
+              const rows = keyed(given)
               const requests = []
               for (const row of rows) if ("request" in row) requests.push(row.request)
               return client.allocateAll(requests).then((outcomes) => {
