@@ -160,6 +160,28 @@ export const resolve = (options: ClientOptions = {}): ResolvedOptions => {
   }
 }
 
+const configError = (message: string) => new Config.ConfigError(new ConfigProvider.SourceError({ message }))
+
+/** What is wrong with a whole number variable's value, in words that say what to write; undefined when nothing is. */
+const wholeNumberProblem = (name: string, example: string, value: string): string | undefined =>
+  /^\d+$/.test(value)
+    ? undefined
+    : `ringpool: ${name} must be a whole number such as ${example}, got ${JSON.stringify(value.slice(0, 40))}`
+
+/**
+ * A whole number variable as `fromEnv` reads it: digits only (not `1e3` or `2.5`, which `Config.Int` takes), spaces
+ * around it ignored, and set to nothing read as not set.
+ */
+const optionalWholeNumber = (name: string, example: string): Config.Config<Option.Option<number>> =>
+  Config.option(Config.String(name)).pipe(
+    Config.mapEffect((given) => {
+      const value = Option.getOrUndefined(given)?.trim()
+      if (value === undefined || value === "") return Effect.succeed(Option.none())
+      const problem = wholeNumberProblem(name, example, value)
+      return problem === undefined ? Effect.succeed(Option.some(Number(value))) : Effect.fail(configError(problem))
+    })
+  )
+
 /**
  * The options from the environment: `RINGPOOL_BASE_URL`, `RINGPOOL_API_VERSION`, `RINGPOOL_KEY`,
  * `RINGPOOL_MAX_BATCH_SIZE`, `RINGPOOL_MAX_IN_FLIGHT`, `RINGPOOL_TIMEOUT_MS`, `RINGPOOL_MAX_RESPONSE_BYTES`.
@@ -171,10 +193,10 @@ export const config: Config.Config<ClientOptions> = Config.all({
   baseUrl: Config.option(Config.String("RINGPOOL_BASE_URL")),
   apiVersion: Config.option(Config.String("RINGPOOL_API_VERSION")),
   defaultKey: Config.option(Config.Redacted("RINGPOOL_KEY")),
-  maxBatchSize: Config.option(Config.Int("RINGPOOL_MAX_BATCH_SIZE")),
-  maxInFlight: Config.option(Config.Int("RINGPOOL_MAX_IN_FLIGHT")),
-  timeoutMs: Config.option(Config.Int("RINGPOOL_TIMEOUT_MS")),
-  maxResponseBytes: Config.option(Config.Int("RINGPOOL_MAX_RESPONSE_BYTES"))
+  maxBatchSize: optionalWholeNumber("RINGPOOL_MAX_BATCH_SIZE", "100"),
+  maxInFlight: optionalWholeNumber("RINGPOOL_MAX_IN_FLIGHT", "8"),
+  timeoutMs: optionalWholeNumber("RINGPOOL_TIMEOUT_MS", "5000"),
+  maxResponseBytes: optionalWholeNumber("RINGPOOL_MAX_RESPONSE_BYTES", "4194304")
 }).pipe(
   Config.map((values) => {
     const options: Record<string, unknown> = {}
@@ -184,6 +206,22 @@ export const config: Config.Config<ClientOptions> = Config.all({
     return options as ClientOptions
   })
 )
+
+/**
+ * `options` as `config` read them, checked as a client checks its options: what is wrong (`RINGPOOL_MAX_BATCH_SIZE=0`)
+ * fails as a `ConfigError` that says what to write, when the layer is built, not as every row's failure later.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const checked = (options: ClientOptions): Effect.Effect<ClientOptions, Config.ConfigError> =>
+  Effect.try({
+    try: () => {
+      resolve(options)
+      return options
+    },
+    catch: (error) => configError((error as Error).message)
+  })
 
 const variables = [
   "RINGPOOL_BASE_URL",
@@ -228,11 +266,8 @@ export const fromEnv = (overrides: ClientOptions = {}): ClientOptions => {
   // The numbers first, each with what to write: the Config's own error reads like a stack of schema paths.
   for (const [name, example] of wholeNumbers) {
     const value = env[name]
-    if (value !== undefined && !/^\d+$/.test(value)) {
-      throw new TypeError(
-        `ringpool: ${name} must be a whole number such as ${example}, got ${JSON.stringify(value.slice(0, 40))}`
-      )
-    }
+    const problem = value === undefined ? undefined : wholeNumberProblem(name, example, value)
+    if (problem !== undefined) throw new TypeError(problem)
   }
   const read = Effect.runSyncExit(config.parse(ConfigProvider.fromEnv({ env })))
   if (Exit.isFailure(read)) {

@@ -171,5 +171,8 @@ export const layerConfig = (
 ): Layer.Layer<RingPoolClient, RingPoolError.RingPoolError | Config.ConfigError, HttpClient.HttpClient> =>
   Layer.effect(
     RingPoolClient,
-    Effect.flatMap(ClientOptions.config, (fromEnv) => make(ClientOptions.withOverrides(fromEnv, overrides)))
+    ClientOptions.config.pipe(
+      Effect.flatMap((fromEnv) => ClientOptions.checked(ClientOptions.withOverrides(fromEnv, overrides))),
+      Effect.flatMap(make)
+    )
   )

@@ -34,4 +34,9 @@ export const layer = (
 export const layerConfig = (
   overrides: ClientOptions.ClientOptions = {}
 ): Layer.Layer<RingPoolClient.RingPoolClient, RingPoolError.RingPoolError | Config.ConfigError> =>
-  Layer.unwrap(Effect.map(ClientOptions.config, (fromEnv) => layer(ClientOptions.withOverrides(fromEnv, overrides))))
+  Layer.unwrap(
+    ClientOptions.config.pipe(
+      Effect.flatMap((fromEnv) => ClientOptions.checked(ClientOptions.withOverrides(fromEnv, overrides))),
+      Effect.map(layer)
+    )
+  )

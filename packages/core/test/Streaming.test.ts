@@ -41,6 +41,38 @@ describe("allocateStream", () => {
 })
 
 describe("layers", () => {
+  it.effect("layerConfig refuses what fromEnv refuses, as a ConfigError that says what to write, before any row", () =>
+    Effect.gen(function* () {
+      const cases: Array<[Record<string, string>, string, Record<string, number>?]> = [
+        [
+          { RINGPOOL_MAX_BATCH_SIZE: "abc" },
+          'ringpool: RINGPOOL_MAX_BATCH_SIZE must be a whole number such as 100, got "abc"'
+        ],
+        [
+          { RINGPOOL_MAX_IN_FLIGHT: "1e3" },
+          'ringpool: RINGPOOL_MAX_IN_FLIGHT must be a whole number such as 8, got "1e3"'
+        ],
+        [{ RINGPOOL_MAX_BATCH_SIZE: "0" }, "ringpool: maxBatchSize must be a positive integer, got 0"],
+        [{ RINGPOOL_BASE_URL: "pnapi.invoca.net" }, "ringpool: baseUrl must be an http(s) URL"]
+      ]
+      for (const [env, message] of cases) {
+        const provider = ConfigProvider.fromEnv({ env })
+        const error = yield* Effect.flip(
+          Layer.build(RingPoolNode.layerConfig()).pipe(Effect.provide(ConfigProvider.layer(provider)), Effect.scoped)
+        )
+        assert.strictEqual(error._tag, "ConfigError", JSON.stringify(env))
+        assert.include(error.message, message)
+        assert.notInclude(error.message, "ringpool: ringpool:")
+      }
+      // What the environment gets wrong, options given can still put right; a value set to nothing is not set.
+      const provider = ConfigProvider.fromEnv({ env: { RINGPOOL_MAX_BATCH_SIZE: "0", RINGPOOL_MAX_IN_FLIGHT: " " } })
+      yield* Layer.build(RingPoolNode.layerConfig({ maxBatchSize: 10 })).pipe(
+        Effect.provide(ConfigProvider.layer(provider)),
+        Effect.scoped
+      )
+    })
+  )
+
   it.live("@ringpool/core/node layerConfig reads RINGPOOL_* and allocates over keep-alive HTTP", () =>
     Effect.gen(function* () {
       const service = yield* Effect.acquireRelease(Effect.promise(startLoopbackService), (s) => Effect.promise(s.close))
