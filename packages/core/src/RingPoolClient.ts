@@ -121,7 +121,13 @@ export const fromEngine = (engine: Engine.Engine): RingPoolClient["Service"] => 
 const resolveOptions = (options: ClientOptions.ClientOptions) =>
   Effect.try({
     try: () => ClientOptions.resolve(options),
-    catch: (error) => RingPoolError.make(new RingPoolError.InvalidRequest({ description: (error as Error).message }))
+    // The reason's message says what failed; the option's own says what to write, without its `ringpool: `.
+    catch: (error) =>
+      RingPoolError.make(
+        new RingPoolError.InvalidRequest({
+          description: `the client's options: ${(error as Error).message.replace(/^ringpool: /, "")}`
+        })
+      )
   })
 
 /**

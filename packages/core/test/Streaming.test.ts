@@ -64,6 +64,15 @@ describe("layers", () => {
         assert.include(error.message, message)
         assert.notInclude(error.message, "ringpool: ringpool:")
       }
+      // Options given in code that are wrong: the layer fails, saying which option and what to write, once.
+      const stub = stubLayer(allocateEach)
+      const wrong = yield* Effect.flip(
+        Layer.build(RingPoolClient.layer({ maxBatchSize: 0 }).pipe(Layer.provide(stub.layer))).pipe(Effect.scoped)
+      )
+      assert.strictEqual(
+        wrong.message,
+        "Invalid allocation request: the client's options: maxBatchSize must be a positive integer, got 0"
+      )
       // What the environment gets wrong, options given can still put right; a value set to nothing is not set.
       const provider = ConfigProvider.fromEnv({ env: { RINGPOOL_MAX_BATCH_SIZE: "0", RINGPOOL_MAX_IN_FLIGHT: " " } })
       yield* Layer.build(RingPoolNode.layerConfig({ maxBatchSize: 10 })).pipe(
