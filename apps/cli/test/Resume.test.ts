@@ -387,6 +387,17 @@ describe("bulk --output and --resume", () => {
     assert.strictEqual(fake.calls().length, calls, "nothing sent")
   })
 
+  it("refuses an --output that is a device, where no ledger can go beside it", async () => {
+    const input = await rowsFile("to-device.ndjson", 10)
+    for (const output of ["/dev/null", "/dev/stdout"]) {
+      const run = await ringpool(["bulk", input, "--output", output], { env })
+      assert.strictEqual(run.code, 1, run.stderr)
+      assert.include(run.stderr, "is not a plain file (a device or a pipe)")
+    }
+    assert.isFalse(existsSync("/dev/null.ledger"))
+    assert.strictEqual(fake.calls().length, 0)
+  })
+
   it("refuses an --output named as a run's ledger or lock, which results would destroy", async () => {
     const input = await rowsFile("named-ledger.ndjson", 10)
     for (const output of [join(dir, "some-results.ndjson.ledger"), join(dir, "some-results.ndjson.lock")]) {

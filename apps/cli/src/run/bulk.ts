@@ -6,7 +6,7 @@
  * written (a JSON array is closed), the summary says how far the run got, exit 130. A second signal exits at once;
  * with --output, FILE still holds complete rows only, and --resume continues.
  */
-import { fstat, type Stats } from "node:fs"
+import { fstat, type Stats, statSync } from "node:fs"
 import { stat } from "node:fs/promises"
 import { createRingPoolClient } from "@ringpool/core"
 import * as BulkRun from "../bulk/BulkRun.ts"
@@ -48,6 +48,21 @@ const refuseCombinations = (flags: Input["flags"], file: string) => {
   if (flags.output === "-" || flags.output === "") {
     throw CliFailure.usage("--output needs a file name (without --output, results go to stdout)")
   }
+  // A device or a pipe (`/dev/stdout`, `/dev/null`) has no place for a ledger and a lock beside it.
+  const target = flags.output === undefined ? undefined : statOrUndefined(flags.output)
+  if (target !== undefined && !target.isFile() && !target.isDirectory()) {
+    throw CliFailure.usage(
+      `--output ${flags.output} is not a plain file (a device or a pipe): --output writes a FILE it can resume; for standard output, leave it out`
+    )
+  }
+}
+
+const statOrUndefined = (path: string) => {
+  try {
+    return statSync(path)
+  } catch {
+    return undefined
+  }
 }
 
 export const run = async (input: Input): Promise<number> => {
@@ -64,8 +79,7 @@ export const run = async (input: Input): Promise<number> => {
 }
 
 /**
- * The output must not be the input (by any name: a link, another path): writing it would destroy the rows. Nor may
- * it be named as another run's ledger or lock (`FILE.ledger`, `FILE.lock`): results written there would destroy the
+ * The output must not be the input (by any name: a link, another path): writing it would destroy the rows. Nor may it be named as another run's ledger or lock (`FILE.ledger`, `FILE.lock`): results written there would destroy the
  * record that run's `--resume` needs, or its lock.
  */
 const refuseOutputOverInput = async (input: string, output: string | undefined) => {
