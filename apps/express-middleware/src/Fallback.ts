@@ -60,6 +60,10 @@ export const problem = (fallback: unknown): string | undefined => {
     }
   }
   if (typeof promoNumber !== "string" || !/\d/.test(promoNumber)) return "needs promoNumber, a string of digits"
+  // Separators are dropped, anything else would be too: `800 555 0100 ext 9` would dial 80055501009.
+  if (!/^\+?[\d\s().-]+$/.test(promoNumber)) {
+    return "has a promoNumber with more than digits, spaces, -, ., parentheses and a leading +: write the number a phone dials (8005550100, +1 800 555 0100)"
+  }
   if (promoNumberFormatted !== undefined && typeof promoNumberFormatted !== "string") {
     return "has a promoNumberFormatted that is not a string"
   }

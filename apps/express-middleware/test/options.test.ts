@@ -61,6 +61,7 @@ it("wrong types throw with a message that says what to write, and never show the
     [{ fallback: "8005550100" }, /fallback must be an object: write fallback: \{ promoNumber: "8005550100" \}/],
     [{ fallback: { number: "8005550100" } }, /fallback has an unknown field "number"/],
     [{ fallback: { promoNumber: "call us" } }, /fallback needs promoNumber, a string of digits/],
+    [{ fallback: { promoNumber: "800 555 0100 ext 9" } }, /fallback has a promoNumber with more than digits, spaces/],
     [
       { timeoutMs: "250" },
       /timeoutMs must be a positive number of milliseconds such as 250, got a string of 3 characters/
