@@ -120,7 +120,9 @@ const overBudget = JSON.stringify(
 const checkOptions = (options: ServerOptions): { readonly port: number; readonly host: string } => {
   const port = options.port ?? 0
   if (!Number.isSafeInteger(port) || port < 0 || port > 65_535) {
-    throw new TypeError(`@ringpool/testkit: port must be an integer from 0 to 65535 (0: any free port), got ${port}`)
+    throw new TypeError(
+      `@ringpool/testkit: port must be an integer from 0 to 65535 (0: any free port), got ${JSON.stringify(port) ?? String(port)}`
+    )
   }
   const host = options.host ?? "127.0.0.1"
   if (typeof host !== "string" || host === "") throw new TypeError("@ringpool/testkit: host must be a host name or IP")

@@ -293,6 +293,8 @@ describe("startFakeRingPoolServer: pools, time and connections", () => {
     assert.throws(() => fake.advance(1), TypeError, /clock: "manual"/)
     assert.instanceOf(await failure(startFakeRingPoolServer({ clock: "fake" as "manual" })), TypeError)
     assert.instanceOf(await failure(startFakeRingPoolServer({ port: -1 })), TypeError)
+    // A port written as text is shown as text: "got 4000" would read as a number refused.
+    assert.include(String(await failure(startFakeRingPoolServer({ port: "4000" as unknown as number }))), 'got "4000"')
     const misspelt = await failure(startFakeRingPoolServer({ ports: 0 } as FakeRingPoolServer.StartOptions))
     assert.match(misspelt.message, /unknown option "ports"; known: pools, port, host, clock/)
     const taken = Number(new URL(fake.url).port)
