@@ -105,8 +105,8 @@ describe("bulk --dry-run", () => {
     assert.strictEqual(run.code, 2)
     assert.deepStrictEqual(
       ndjson(run.stdout).map((result) => [result.outcome, result.reason]),
-      [["failed", "InvalidRequest"]]
+      [["failed", "InvalidInput"]]
     )
-    assert.include(String(ndjson(run.stdout)[0]!.message), "RINGPOOL_KEY")
+    assert.include(String(ndjson(run.stdout)[0]!.message), "neither --key nor RINGPOOL_KEY is set")
   })
 })
