@@ -246,13 +246,6 @@ const ringpoolEnv = (): Record<string, string> => {
   return env
 }
 
-const wholeNumbers: ReadonlyArray<readonly [string, string]> = [
-  ["RINGPOOL_MAX_BATCH_SIZE", "100"],
-  ["RINGPOOL_MAX_IN_FLIGHT", "8"],
-  ["RINGPOOL_TIMEOUT_MS", "5000"],
-  ["RINGPOOL_MAX_RESPONSE_BYTES", "4194304"]
-]
-
 /**
  * The given options over the environment's (`RINGPOOL_*`): an option left out, or `undefined`, comes from the
  * environment; one given wins. The environment is read now, not from a cached copy of an earlier `process.env`.
@@ -263,16 +256,13 @@ const wholeNumbers: ReadonlyArray<readonly [string, string]> = [
  */
 export const fromEnv = (overrides: ClientOptions = {}): ClientOptions => {
   const env = ringpoolEnv()
-  // The numbers first, each with what to write: the Config's own error reads like a stack of schema paths.
-  for (const [name, example] of wholeNumbers) {
-    const value = env[name]
-    const problem = value === undefined ? undefined : wholeNumberProblem(name, example, value)
-    if (problem !== undefined) throw new TypeError(problem)
-  }
   const read = Effect.runSyncExit(config.parse(ConfigProvider.fromEnv({ env })))
   if (Exit.isFailure(read)) {
     const detail = String((Cause.squash(read.cause) as Error).message).replace(/\s+/g, " ")
-    throw new TypeError(`ringpool: the RINGPOOL_* environment is not valid: ${detail}`)
+    // Ours say what to write already (`RINGPOOL_MAX_BATCH_SIZE must be a whole number such as 100`).
+    throw new TypeError(
+      detail.startsWith("ringpool: ") ? detail : `ringpool: the RINGPOOL_* environment is not valid: ${detail}`
+    )
   }
   return withOverrides(read.value, overrides)
 }

@@ -7,8 +7,10 @@ import { type CommandSpec, flagName } from "./CommandSpec.ts"
 const widthOf = (stream: NodeJS.WriteStream = process.stdout) =>
   stream.isTTY === true && stream.columns > 0 ? Math.min(stream.columns, 100) : 80
 
-/** `text` wrapped to `width`, every line after the first indented by `indent` (the first is the caller's). */
-/** `text` in lines that fit `width` after `indent` characters; each line after the first begins with `continuation`. */
+/**
+ * `text` wrapped to `width`, every line after the first begun with `continuation` (by default `indent` spaces; the
+ * first line's indent is the caller's).
+ */
 const wrap = (text: string, indent: number, width: number, continuation = " ".repeat(indent)): string => {
   const room = Math.max(width - indent, 30)
   const lines: Array<string> = []

@@ -79,7 +79,8 @@ export const run = async (input: Input): Promise<number> => {
 }
 
 /**
- * The output must not be the input (by any name: a link, another path): writing it would destroy the rows. Nor may it be named as another run's ledger or lock (`FILE.ledger`, `FILE.lock`): results written there would destroy the
+ * The output must not be the input (by any name: a link, another path): writing it would destroy the rows. Nor may
+ * it be named as another run's ledger or lock (`FILE.ledger`, `FILE.lock`): results written there would destroy the
  * record that run's `--resume` needs, or its lock.
  */
 const refuseOutputOverInput = async (input: string, output: string | undefined) => {
