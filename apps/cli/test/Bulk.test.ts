@@ -284,6 +284,28 @@ describe("ringpool bulk", () => {
     assert.include(run.stderr, "failed     2 (ServiceError 2)")
   })
 
+  it("stdout closed early (| head): exit 1, saying how many results were written and what to use instead", async () => {
+    const input = Array.from({ length: 5_000 }, (_, i) => `{"ring_pool_id":"100","m1":"r${i}"}`).join("\n")
+    const child = spawn(process.execPath, [bin, "bulk", "--max-batch-size", "10"], {
+      env: cleanEnv(env),
+      stdio: ["pipe", "pipe", "pipe"]
+    })
+    let stderr = ""
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk
+    })
+    // Like `head -1`: the reader takes the first piece and goes away.
+    child.stdout.once("data", () => child.stdout.destroy())
+    child.stdin.on("error", () => undefined)
+    child.stdin.end(input)
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve))
+    assert.strictEqual(code, 1, stderr)
+    assert.match(
+      stderr,
+      /^ringpool: standard output was closed before every result was written \(\d+ results? written; rows sent after them may have been allocated: use --output FILE to keep every result\)\n$/
+    )
+  })
+
   it("with no key to fall back on, a row without its own fails, saying where a key comes from", async () => {
     const input =
       '{"ring_pool_id":"100","m1":"a","request_id":"A"}\n{"ring_pool_id":"100","ring_pool_key":"pool-key","m1":"b"}\n'

@@ -5,8 +5,9 @@
 
 /** The reader of stdout went away (e.g. `| head`): results of rows already allocated could not be written. */
 export class StdoutClosed extends Error {
-  constructor() {
-    super("standard output was closed before every result was written")
+  /** `detail`: how far the results got, when the caller knows. */
+  constructor(detail = "") {
+    super(`standard output was closed before every result was written${detail}`)
     this.name = "StdoutClosed"
   }
 }

@@ -247,6 +247,14 @@ const runBulk = async ({ flags, args }: Input): Promise<number> => {
         finished: true
       })
     }
+  } catch (error) {
+    // The reader went away (`| head`): the rows sent after the last result written may hold numbers no one saw.
+    if (error instanceof Stdout.StdoutClosed) {
+      throw new Stdout.StdoutClosed(
+        ` (${Tally.count(tally.rows, "result")} written; rows sent after them may have been allocated: use --output FILE to keep every result)`
+      )
+    }
+    throw error
   } finally {
     stop.dispose()
     start?.file.close()
