@@ -41,7 +41,7 @@ export const processingTimeOf = (header: string | ReadonlyArray<string> | undefi
 
 export const tooLarge = (limit: number, declared?: number): RingPoolError.InvalidResponse =>
   new RingPoolError.InvalidResponse({
-    description: `the answer ${declared === undefined ? "is" : `declares ${declared} bytes,`} over maxResponseBytes (${limit} bytes); nothing of it was used`
+    description: `the answer ${declared === undefined ? "is" : `declares ${declared} bytes,`} over maxResponseBytes (${limit} bytes); nothing of it was used (a 100-row answer is about 20 KB: raise maxResponseBytes if the service's answers are this large)`
   })
 
 // Error codes of a connection that was never made: the request cannot have reached the service.
