@@ -11,6 +11,7 @@ import * as Report from "./Report.ts"
 import * as SafeValue from "./SafeValue.ts"
 import { sharedClient } from "./SharedClient.ts"
 import { defaultSkip } from "./Skip.ts"
+import * as UnknownName from "./UnknownName.ts"
 import { memoryStore, type VisitorStore } from "./VisitorStore.ts"
 
 /**
@@ -134,32 +135,8 @@ const invalid = (text: string): never => {
   throw new TypeError(`ringPool(): ${text}`)
 }
 
-const distance = (a: string, b: string): number => {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
-    }
-    previous = current
-  }
-  return previous[b.length]!
-}
-
-const unknownOption = (where: string, name: string, known: ReadonlyArray<string>): never => {
-  const lower = name.toLowerCase()
-  const near = known.find(
-    (k) =>
-      distance(lower, k.toLowerCase()) <= 2 || k.toLowerCase().startsWith(lower) || lower.startsWith(k.toLowerCase())
-  )
-  // A name near a known one is a typo, shown with its fix. Any other is not repeated: a misplaced value (a key
-  // spread in as a property name) must not reach a log through this message.
-  const named =
-    near === undefined
-      ? `unknown ${where} (a name of ${name.length} characters, not shown)`
-      : `unknown ${where} ${JSON.stringify(name)} (did you mean ${JSON.stringify(near)}?)`
-  return invalid(`${named}; known: ${known.join(", ")}`)
-}
+const unknownOption = (where: string, name: string, known: ReadonlyArray<string>): never =>
+  invalid(UnknownName.describe(where, name, known))
 
 const poolExample = 'pool: { id: "123", key: process.env.RINGPOOL_KEY }'
 const paramsExample = 'params: (req) => ({ m1: String(req.query.utm_source ?? "") })'

@@ -16,6 +16,7 @@
  */
 import { createClient, TimeoutError } from "redis"
 import * as SafeValue from "./SafeValue.ts"
+import * as UnknownName from "./UnknownName.ts"
 import { isVisitorNumber, type VisitorNumber, type VisitorStore } from "./VisitorStore.ts"
 
 /**
@@ -123,11 +124,8 @@ export const redisStore = (options: RedisStoreOptions): RedisVisitorStore => {
     return invalid('expected options such as redisStore({ url: "redis://127.0.0.1:6379" })')
   }
   const known = ["url", "prefix", "commandTimeoutMs", "maxPending"]
-  for (const name of Object.keys(options)) {
-    // Not repeated: a misplaced value (the URL with its password) must not reach a log through this message.
-    if (!known.includes(name))
-      invalid(`unknown option (a name of ${name.length} characters); known: ${known.join(", ")}`)
-  }
+  for (const name of Object.keys(options))
+    if (!known.includes(name)) invalid(UnknownName.describe("option", name, known))
   const url = checkUrl(options.url)
   const prefix = options.prefix ?? "ringpool:"
   if (typeof prefix !== "string") invalid('prefix must be a string such as "ringpool:"')

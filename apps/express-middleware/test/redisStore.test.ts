@@ -193,8 +193,9 @@ it("bad options throw at creation, saying what to write and never showing the UR
     [{ url: redis.url, maxPending: 1.5 }, /maxPending must be a positive whole number/],
     [
       { url: redis.url, host: "x" },
-      /unknown option \(a name of 4 characters\); known: url, prefix, commandTimeoutMs, max/
-    ]
+      /unknown option \(a name of 4 characters, not shown\); known: url, prefix, commandTimeoutMs, max/
+    ],
+    [{ url: redis.url, timeout: 50 }, /unknown option "timeout" \(did you mean "commandTimeoutMs"\?\)/]
   ]
   for (const [options, message] of cases) {
     let thrown: unknown

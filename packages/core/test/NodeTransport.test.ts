@@ -179,7 +179,9 @@ describe("the Node transport", () => {
     const client = createRingPoolClient({ baseUrl: server.url, maxResponseBytes: 1_000_000 })
     const outcomes = await client.allocateAll([row(1), row(2)])
     expect(outcomes.map(tagOf)).toEqual(["InvalidResponse", "InvalidResponse"])
-    expect(!outcomes[0]!.ok && outcomes[0]!.error.message).toContain("raise maxResponseBytes if the service's answers are this large")
+    expect(!outcomes[0]!.ok && outcomes[0]!.error.message).toContain(
+      "raise maxResponseBytes if the service's answers are this large"
+    )
     await client.close()
   })
 
