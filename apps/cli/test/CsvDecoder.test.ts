@@ -138,6 +138,13 @@ describe("CSV input", () => {
   it("refuses a header without ring_pool_id (or api_suffix), with a name twice, or unreadable", () => {
     const refusal = (text: string) => refusalOf(() => rowsOf(text))
     assert.include(refusal("pool,m1\n1,a\n"), "no ring_pool_id column")
+    assert.notInclude(refusal("pool,m1\n1,a\n"), "separated by")
+    // A spreadsheet's other list separators: said, with what to do.
+    assert.include(
+      refusal("m1;ring_pool_id\na;1\n"),
+      "its names are separated by ';', and ringpool bulk reads CSV with commas"
+    )
+    assert.include(refusal("ring_pool_id\tm1\n1\ta\n"), "its names are separated by tabs")
     assert.include(refusal("ring_pool_id,m1,m1\n1,a,b\n"), 'names column "m1" twice')
     assert.include(refusal("ring_pool_id,,m1\n1,a,b\n"), "column 2 of the CSV header has no name")
     assert.include(refusal('"ring_pool_id,m1\n1,a\n'), "the CSV header is unreadable")

@@ -91,6 +91,16 @@ describe("NDJSON input", () => {
     )
   })
 
+  it("says on the first row when the input looks like CSV read as NDJSON (a CSV file named .txt)", () => {
+    const rows = rowsOf("ring_pool_id,m1\n1,a\n")
+    assert.deepStrictEqual(
+      rows.map((row) => ("problem" in row ? row.problem : "")),
+      ["not valid JSON: the input looks like CSV; add --input-format csv", "not valid JSON (at character 2)"]
+    )
+    // A bad JSON line is only that.
+    assert.notInclude(JSON.stringify(rowsOf('{"ring_pool_id": 1,,}\n')), "looks like CSV")
+  })
+
   it("makes an error row of a bad line, without quoting it, and reads on", () => {
     const rows = rowsOf(
       '{"ring_pool_id":"1","m1":"a"}\n{"ring_pool_key":"KEY-DO-NOT-PRINT-1234", oops\n[1,2]\n{"ring_pool_id":"1","m1":"b"}\n'

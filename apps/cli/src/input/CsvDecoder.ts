@@ -125,9 +125,15 @@ export const make = (): Decoder => {
       seen.add(name)
     })
     if (!seen.has("ring_pool_id") && !seen.has("api_suffix")) {
+      // A spreadsheet set to another list separator writes `ring_pool_id;m1`: one column of that name.
+      const separator = [";", "\t", "|"].find((mark) =>
+        names.some((name) => name.split(mark).some((piece) => /^(ring_pool_id|api_suffix)$/.test(piece.trim())))
+      )
       throw new UnreadableInput({
         message:
-          "the CSV header has no ring_pool_id column (or api_suffix column): the first line must name the columns"
+          separator === undefined
+            ? "the CSV header has no ring_pool_id column (or api_suffix column): the first line must name the columns"
+            : `the CSV header has no ring_pool_id column (or api_suffix column): its names are separated by ${separator === "\t" ? "tabs" : `'${separator}'`}, and ringpool bulk reads CSV with commas between fields; save the file with commas`
       })
     }
     return names

@@ -13,8 +13,13 @@ const isBlank = (text: string) => text.trim() === ""
 
 const NEWLINE = 10
 
+/** A first line such as `ring_pool_id,m1,m2`: no JSON, the column a CSV file of rows needs, and a separator. */
+const looksLikeCsvHeader = (text: string) =>
+  !/^\s*[[{]/.test(text) && /(^|[,;\t|"])\s*(ring_pool_id|api_suffix)\s*("|[,;\t|]|$)/.test(text)
+
 export const make = (): Decoder => {
   let line = 0
+  let seenRow = false
   let pending = ""
   let oversized = false
   /** The last piece ended in `\r`: a `\n` that starts the next one belongs to that line end. */
@@ -26,7 +31,12 @@ export const make = (): Decoder => {
       rows.push(invalid(line, tooLong))
       oversized = false
     } else if (!isBlank(text)) {
-      rows.push(rowOfJson(line, text))
+      const row = rowOfJson(line, text)
+      // The first row of a CSV file read as NDJSON (named .txt, say): say so once, on the row that shows it.
+      if (!seenRow && "problem" in row && looksLikeCsvHeader(text)) {
+        rows.push(invalid(line, `${row.problem}: the input looks like CSV; add --input-format csv`))
+      } else rows.push(row)
+      seenRow = true
     }
   }
 
