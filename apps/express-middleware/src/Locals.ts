@@ -24,8 +24,8 @@ export type RingPoolSource = "allocated" | "sticky" | "fallback" | "skipped"
  * @since 0.1.0
  * @category models
  */
-export interface TrackedNumber {
-  readonly source: "allocated" | "sticky"
+export interface TrackedNumber<Source extends "allocated" | "sticky" = "allocated" | "sticky"> {
+  readonly source: Source
   /** Digits only, e.g. `8883906665`. */
   readonly promoNumber: string
   /** For display, e.g. `888-390-6665`. */
@@ -42,8 +42,8 @@ export interface TrackedNumber {
  * @since 0.1.0
  * @category models
  */
-export interface UntrackedNumber {
-  readonly source: "fallback" | "skipped"
+export interface UntrackedNumber<Source extends "fallback" | "skipped" = "fallback" | "skipped"> {
+  readonly source: Source
   readonly promoNumber?: string
   readonly promoNumberFormatted?: string
   readonly trackingUrl?: string
@@ -56,12 +56,17 @@ export interface UntrackedNumber {
 }
 
 /**
- * `res.locals.ringPool`.
+ * `res.locals.ringPool`. One member per source, so that any test of `source` narrows it
+ * (`source === "allocated" || source === "sticky"` leaves `fallback` and `skipped`, with `error`, in the else).
  *
  * @since 0.1.0
  * @category models
  */
-export type RingPoolLocals = TrackedNumber | UntrackedNumber
+export type RingPoolLocals =
+  | TrackedNumber<"allocated">
+  | TrackedNumber<"sticky">
+  | UntrackedNumber<"fallback">
+  | UntrackedNumber<"skipped">
 
 declare global {
   namespace Express {

@@ -125,6 +125,11 @@ app.use(ringPool({ pool: { id: "1" }, params: { m1: "" }, sticky: { store: share
 app.get("/", (_req: Request, res: Response) => {
   const number: RingPoolLocals | undefined = res.locals.ringPool
   const maybeDigits: string | undefined = res.locals.ringPool?.promoNumber
+  // Any test of source narrows: past "allocated" and "sticky" are the untracked ones, with their error.
+  if (number !== undefined && number.source !== "allocated" && number.source !== "sticky") {
+    const why: Error | undefined = number.error
+    console.warn(why?.message, RingPoolError.isRingPoolError(why))
+  }
   if (number?.source === "allocated" || number?.source === "sticky") {
     const digits: string = number.promoNumber
     const overflow: boolean = number.overflow
