@@ -7,8 +7,9 @@
  * - `maxInFlight` 8: open bulk calls at once, so also the size of the keep-alive connection pool.
  * - `timeoutMs` 5,000 per bulk call: the service is meant to answer in milliseconds; a page or a file run
  *   should learn of an outage in seconds, not the 30 s of older clients.
- * - Retry: only what cannot have allocated twice (a connection refused before sending; 502/503/504, which
- *   gateways answer without reaching the application), 2 retries, 50 ms doubling to at most 1 s, with jitter.
+ * - Retry: only what cannot have allocated twice (a connection refused before sending; 503 and 429, which say the
+ *   call was not processed), 2 retries, 50 ms doubling to at most 1 s, with jitter. Not 502 and 504: a gateway's
+ *   answer about the service behind it, which may have allocated before the gateway gave up.
  * - `maxResponseBytes` 4 MiB per answer: a 100-row answer is about 20 KB, so this admits 1,000-row calls with
  *   4 KB rows, while `maxInFlight` x 4 MiB (32 MiB by default) bounds what a hostile or broken server can make the
  *   client hold, however large or endless its answer (and however intricate: see `bulkCall`'s shape check).
@@ -16,6 +17,7 @@
  * @since 0.1.0
  */
 import { Cause, Config, ConfigProvider, Effect, Exit, Option, Redacted } from "effect"
+import { maxKeyChars } from "./AllocationRequest.ts"
 import * as BulkProtocol from "./BulkProtocol.ts"
 import type { RetrySettings } from "./internal/bulkCall.ts"
 import type * as RingPoolError from "./RingPoolError.ts"
@@ -94,14 +96,31 @@ const known = new Set([
  */
 export const maxTimerMs = 2_147_483_647
 
+/** A value as a message shows it: numbers as written (`NaN`, `10n`), a string quoted, anything else by its type. */
+const shown = (value: unknown): string =>
+  typeof value === "string"
+    ? JSON.stringify(value.slice(0, 40))
+    : typeof value === "number" || typeof value === "bigint" || typeof value === "boolean"
+      ? `${value}${typeof value === "bigint" ? "n" : ""}`
+      : value === null
+        ? "null"
+        : `a ${typeof value}`
+
 const positiveInteger = (name: string, value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number => {
   if (value === undefined) return fallback
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1 || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? "a positive integer" : `an integer from 1 to ${max}`
-    throw new TypeError(`ringpool: ${name} must be ${range}, got ${JSON.stringify(value) ?? String(value)}`)
+    throw new TypeError(`ringpool: ${name} must be ${range}, got ${shown(value)}`)
   }
   return value
 }
+
+/**
+ * A URL is quoted in a refusal only when it cannot hold a secret: not with `@` (a password), `?` or `#` (a query's
+ * token), nor past 200 characters.
+ */
+const quotable = (url: string): string =>
+  /[@?#]/.test(url) || url.length > 200 ? "(not shown: it may hold a password or a token)" : JSON.stringify(url)
 
 /**
  * Applies the defaults and checks every option; a wrong one throws a `TypeError` that says what to write.
@@ -114,15 +133,20 @@ export const resolve = (options: ClientOptions = {}): ResolvedOptions => {
     if (!known.has(name))
       throw new TypeError(`ringpool: unknown option ${JSON.stringify(name)}; known: ${[...known].join(", ")}`)
   }
-  const baseUrl = (options.baseUrl ?? BulkProtocol.defaultBaseUrl).replace(/\/+$/, "")
-  if (!/^https?:\/\/[^/]+/.test(baseUrl) || !URL.canParse(baseUrl)) {
+  const given = options.baseUrl ?? BulkProtocol.defaultBaseUrl
+  if (typeof given !== "string") {
     throw new TypeError(
-      `ringpool: baseUrl must be an http(s) URL such as https://pnapi.invoca.net, got ${JSON.stringify(baseUrl)}`
+      `ringpool: baseUrl must be an http(s) URL such as https://pnapi.invoca.net, got ${shown(given)}`
+    )
+  }
+  const baseUrl = given.replace(/\/+$/, "")
+  if (!/^https?:\/\/[^/]+/i.test(baseUrl) || !URL.canParse(baseUrl)) {
+    throw new TypeError(
+      `ringpool: baseUrl must be an http(s) URL such as https://pnapi.invoca.net, got ${quotable(baseUrl)}`
     )
   }
   const parsed = new URL(baseUrl)
-  // Not quoted: the URL holds a password. In the URL it would be shown wherever the URL is (messages, spans, logs,
-  // the CLI's ledger).
+  // In the URL they would be shown wherever the URL is (messages, spans, logs, the CLI's ledger).
   if (parsed.username !== "" || parsed.password !== "") {
     throw new TypeError(
       "ringpool: baseUrl may not hold a user name or password (user:password@): they would be shown wherever the URL is"
@@ -131,15 +155,26 @@ export const resolve = (options: ClientOptions = {}): ResolvedOptions => {
   // The bulk path is added after it: `https://host/?x=1` would become `https://host/?x=1/api/...`.
   if (baseUrl.includes("?") || baseUrl.includes("#")) {
     throw new TypeError(
-      `ringpool: baseUrl is where the API's paths start (such as https://pnapi.invoca.net): it may not have a ?query or #fragment, got ${JSON.stringify(baseUrl)}`
+      "ringpool: baseUrl is where the API's paths start (such as https://pnapi.invoca.net): it may not have a ?query or #fragment"
     )
   }
   const apiVersion = options.apiVersion ?? BulkProtocol.defaultApiVersion
   if (!/^[\w.-]+$/.test(apiVersion)) throw new TypeError(`ringpool: apiVersion must look like 2013-07-01`)
   const retry = options.retry
   const key = options.defaultKey
-  if (key !== undefined && typeof key !== "string" && !Redacted.isRedacted(key)) {
-    throw new TypeError(`ringpool: defaultKey must be a string (or a Redacted string), got a ${typeof key}`)
+  // Checked as a row's own key is: every answer is masked of it, so a key that cannot be masked must not get in.
+  const keyText: unknown = Redacted.isRedacted(key) ? Redacted.value(key as Redacted.Redacted<unknown>) : key
+  if (key !== undefined) {
+    if (typeof keyText !== "string") {
+      throw new TypeError(
+        `ringpool: defaultKey must be a string (or a Redacted string), got ${Redacted.isRedacted(key) ? `a Redacted ${keyText === undefined ? "undefined" : shown(keyText)}` : shown(keyText)}`
+      )
+    }
+    if (keyText.length > maxKeyChars) {
+      throw new TypeError(`ringpool: defaultKey is longer than ${maxKeyChars} characters: that is not a ring pool key`)
+    }
+    if (!keyText.isWellFormed())
+      throw new TypeError("ringpool: defaultKey is not well-formed Unicode (a lone surrogate)")
   }
   return {
     bulkUrl: `${baseUrl}${BulkProtocol.bulkPath(apiVersion)}`,
@@ -169,6 +204,20 @@ const wholeNumberProblem = (name: string, example: string, value: string): strin
     : `ringpool: ${name} must be a whole number such as ${example}, got ${JSON.stringify(value.slice(0, 40))}`
 
 /**
+ * A variable as `fromEnv` reads it: spaces around it ignored (a key file's last newline is not part of the key), and
+ * set to nothing read as not set.
+ */
+const optionalText = (name: string): Config.Config<Option.Option<string>> =>
+  Config.option(Config.String(name)).pipe(
+    Config.map((given) =>
+      Option.filter(
+        Option.map(given, (value) => value.trim()),
+        (value) => value !== ""
+      )
+    )
+  )
+
+/**
  * A whole number variable as `fromEnv` reads it: digits only (not `1e3` or `2.5`, which `Config.Int` takes), spaces
  * around it ignored, and set to nothing read as not set.
  */
@@ -190,9 +239,9 @@ const optionalWholeNumber = (name: string, example: string): Config.Config<Optio
  * @category config
  */
 export const config: Config.Config<ClientOptions> = Config.all({
-  baseUrl: Config.option(Config.String("RINGPOOL_BASE_URL")),
-  apiVersion: Config.option(Config.String("RINGPOOL_API_VERSION")),
-  defaultKey: Config.option(Config.Redacted("RINGPOOL_KEY")),
+  baseUrl: optionalText("RINGPOOL_BASE_URL"),
+  apiVersion: optionalText("RINGPOOL_API_VERSION"),
+  defaultKey: optionalText("RINGPOOL_KEY").pipe(Config.map(Option.map((key) => Redacted.make(key)))),
   maxBatchSize: optionalWholeNumber("RINGPOOL_MAX_BATCH_SIZE", "100"),
   maxInFlight: optionalWholeNumber("RINGPOOL_MAX_IN_FLIGHT", "8"),
   timeoutMs: optionalWholeNumber("RINGPOOL_TIMEOUT_MS", "5000"),
@@ -258,7 +307,9 @@ export const fromEnv = (overrides: ClientOptions = {}): ClientOptions => {
   const env = ringpoolEnv()
   const read = Effect.runSyncExit(config.parse(ConfigProvider.fromEnv({ env })))
   if (Exit.isFailure(read)) {
-    const detail = String((Cause.squash(read.cause) as Error).message).replace(/\s+/g, " ")
+    const detail = String((Cause.squash(read.cause) as Error).message)
+      .replace(/\s+/g, " ")
+      .replace(/^SourceError: /, "")
     // Ours say what to write already (`RINGPOOL_MAX_BATCH_SIZE must be a whole number such as 100`).
     throw new TypeError(
       detail.startsWith("ringpool: ") ? detail : `ringpool: the RINGPOOL_* environment is not valid: ${detail}`

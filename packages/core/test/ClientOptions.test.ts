@@ -1,3 +1,4 @@
+import { Redacted } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import { ClientOptions } from "../src/index.ts"
 
@@ -40,7 +41,13 @@ describe("ClientOptions.fromEnv", () => {
   it("says what to write for a number that is not one", () => {
     for (const value of ["abc", "1e3", "-5", "2.5"]) {
       process.env.RINGPOOL_MAX_BATCH_SIZE = value
-      expect(() => ClientOptions.fromEnv()).toThrow(
+      let message = ""
+      try {
+        ClientOptions.fromEnv()
+      } catch (error) {
+        message = (error as Error).message
+      }
+      expect(message).toBe(
         `ringpool: RINGPOOL_MAX_BATCH_SIZE must be a whole number such as 100, got ${JSON.stringify(value)}`
       )
     }
@@ -56,23 +63,56 @@ describe("ClientOptions.resolve", () => {
     expect(() => ClientOptions.resolve({ retry: { maxDelayMs: 2 ** 31 } })).toThrow(/retry.maxDelayMs/)
   })
 
-  it("refuses a base URL with a password or a query, without quoting the password", () => {
-    for (const url of ["https://user:hunter2pass@pnapi.example", "https://hunter2pass@pnapi.example"]) {
-      const attempt = () => ClientOptions.resolve({ baseUrl: url })
-      expect(attempt).toThrow("ringpool: baseUrl may not hold a user name or password (user:password@)")
-      expect(() => attempt()).not.toThrow(/hunter2/)
+  it("refuses a base URL with a password or a query, never quoting a password or a token", () => {
+    for (const url of ["https://user:hunter2pass@pnapi.example", "HTTPS://hunter2pass@pnapi.example"]) {
+      expect(() => ClientOptions.resolve({ baseUrl: url })).toThrow(
+        "ringpool: baseUrl may not hold a user name or password (user:password@)"
+      )
     }
-    for (const url of ["http://127.0.0.1:4020/?x=1", "http://127.0.0.1:4020#top"]) {
+    for (const url of ["http://127.0.0.1:4020/?token=hunter2pass", "http://127.0.0.1:4020#hunter2pass"]) {
       expect(() => ClientOptions.resolve({ baseUrl: url })).toThrow("it may not have a ?query or #fragment")
     }
+    // Refused for another reason first (no host, a bad port, a space, another scheme): still not quoted.
+    for (const url of [
+      "https://user:hunter2pass@",
+      "https://user:hunter2pass@host:99999",
+      " https://user:hunter2pass@host",
+      "ftp://user:hunter2pass@host",
+      "https://user:hunter2/pass@host"
+    ]) {
+      let message = ""
+      try {
+        ClientOptions.resolve({ baseUrl: url })
+      } catch (error) {
+        message = (error as Error).message
+      }
+      expect(message).toMatch(/^ringpool: baseUrl/)
+      expect(message).not.toContain("hunter2")
+    }
+    expect(ClientOptions.resolve({ baseUrl: "HTTP://127.0.0.1:4020" }).bulkUrl).toBe(
+      "HTTP://127.0.0.1:4020/api/2013-07-01/bulk.json"
+    )
     expect(ClientOptions.resolve({ baseUrl: "http://127.0.0.1:4020/prefix/" }).bulkUrl).toBe(
       "http://127.0.0.1:4020/prefix/api/2013-07-01/bulk.json"
     )
   })
 
-  it("refuses a default key that is neither a string nor a Redacted string", () => {
+  it("refuses a default key a row's key would be refused for: not a string, too long, not well-formed", () => {
     expect(() => ClientOptions.resolve({ defaultKey: 12345 as unknown as string })).toThrow(
-      "ringpool: defaultKey must be a string (or a Redacted string), got a number"
+      "ringpool: defaultKey must be a string (or a Redacted string), got 12345"
     )
+    expect(() => ClientOptions.resolve({ defaultKey: Redacted.make(process.env.NO_SUCH_VARIABLE) as never })).toThrow(
+      "ringpool: defaultKey must be a string (or a Redacted string), got a Redacted undefined"
+    )
+    expect(() => ClientOptions.resolve({ defaultKey: "k".repeat(257) })).toThrow("longer than 256 characters")
+    expect(() => ClientOptions.resolve({ defaultKey: Redacted.make("key\ud800") })).toThrow("not well-formed Unicode")
+  })
+
+  it("says what a number option got, whatever it is", () => {
+    expect(() => ClientOptions.resolve({ maxBatchSize: 10n as never })).toThrow("got 10n")
+    expect(() => ClientOptions.resolve({ maxBatchSize: Number.NaN })).toThrow("got NaN")
+    const circular: Record<string, unknown> = {}
+    circular.self = circular
+    expect(() => ClientOptions.resolve({ maxBatchSize: circular as never })).toThrow("got a object")
   })
 })

@@ -1,3 +1,4 @@
+import { inspect } from "node:util"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Logger, Metric, Tracer } from "effect"
 import { RingPoolClient } from "../src/index.ts"
@@ -103,6 +104,31 @@ describe("a key from another call", () => {
         const text = JSON.stringify(later) + (later!.ok ? "" : later!.error.message)
         assert.include(text, "earlier keys")
         for (const piece of [DEFAULT, ROW, DEFAULT.slice(2, 10), ROW.slice(4, 12)]) assert.notInclude(text, piece)
+      }).pipe(Effect.provide(service.layer))
+    })
+  }
+})
+
+describe("an error handle made of a key's digits", () => {
+  const KEY = "A3F9274819365B0C"
+  for (const transport of transports) {
+    it.effect(`is not taken as the handle, over ${transport.name}`, () => {
+      const service = transport.client(
+        () => ({
+          status: 500,
+          body: { errors: { class: "InternalServiceError", invalid_data: "refer to error handle 9274819365" } }
+        }),
+        { retry: false }
+      )
+      return Effect.gen(function* () {
+        const ringPool = yield* RingPoolClient.RingPoolClient
+        const error = yield* Effect.flip(
+          ringPool.allocate({ ringPoolId: "1", ringPoolKey: KEY, params: { m1: "x" }, requestId: "r1" })
+        )
+        assert.strictEqual(error.reason._tag, "ServiceError")
+        if (error.reason._tag !== "ServiceError") return
+        assert.isUndefined(error.reason.errorHandle)
+        for (const text of [error.message, JSON.stringify(error), inspect(error)]) assert.notInclude(text, "927481")
       }).pipe(Effect.provide(service.layer))
     })
   }

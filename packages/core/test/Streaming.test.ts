@@ -86,7 +86,8 @@ describe("layers", () => {
     Effect.gen(function* () {
       const service = yield* Effect.acquireRelease(Effect.promise(startLoopbackService), (s) => Effect.promise(s.close))
       const provider = ConfigProvider.fromEnv({
-        env: { RINGPOOL_BASE_URL: service.url, RINGPOOL_KEY: "env-key", RINGPOOL_MAX_BATCH_SIZE: "2" }
+        // Spaces around values (a key file's last newline) are not part of them, as createRingPoolClient reads them.
+        env: { RINGPOOL_BASE_URL: ` ${service.url} `, RINGPOOL_KEY: "  env-key\n", RINGPOOL_MAX_BATCH_SIZE: "2" }
       })
       const allocations = yield* RingPoolClient.RingPoolClient.use((client) =>
         Effect.forEach([1, 2, 3], (n) => client.allocate({ ringPoolId: "8", params: { n: String(n) } }), {
@@ -101,7 +102,7 @@ describe("layers", () => {
         service.calls.map((call) => call.rows.length),
         [2, 1]
       )
-      assert.include(service.calls[0]!.rows[0]!.api_suffix, "ring_pool_key=env-key")
+      assert.include(service.calls[0]!.rows[0]!.api_suffix, "ring_pool_key=env-key&")
     }).pipe(Effect.scoped)
   )
 

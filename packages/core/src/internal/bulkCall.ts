@@ -122,7 +122,8 @@ const isErrorBody = (json: unknown): json is BulkProtocol.ErrorBody => {
 const callFailure = (answer: BulkAnswer, json: unknown, keys: CallKeys): RingPoolError.Reason | undefined => {
   if (isErrorBody(json)) {
     const errors = json.errors
-    const handle = BulkProtocol.errorHandleOf(errors.invalid_data)
+    // Read from the text as masked: digits of a key (hex keys hold runs of them) are no error handle to show.
+    const handle = BulkProtocol.errorHandleOf(KeyMask.maskPieces(errors.invalid_data ?? "", keys.all))
     return new RingPoolError.ServiceError({
       errorClass: keys.excerpt(errors.class, 100),
       description: keys.excerpt(errors.invalid_data ?? ""),
