@@ -249,9 +249,13 @@ const resolveSticky = (sticky: RingPoolOptions["sticky"]): Config["sticky"] => {
 const resolveFallback = (fallback: RingPoolOptions["fallback"]): Config["fallback"] => {
   if (fallback === undefined) return () => undefined
   if (typeof fallback === "function") {
+    // Its result is checked as a fallback given as a value is: a refused one is reported, and the page gets none.
     return (req) => {
       const value = fallback(req)
-      return value === undefined ? undefined : Fallback.resolve(value)
+      if (value === undefined) return undefined
+      const problem = Fallback.problem(value)
+      if (problem !== undefined) throw new TypeError(`ringPool(): the fallback function's result ${problem}`)
+      return Fallback.resolve(value)
     }
   }
   const problem = Fallback.problem(fallback)

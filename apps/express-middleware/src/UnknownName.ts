@@ -23,14 +23,17 @@ const distance = (a: string, b: string): number => {
 /** `unknown option "timeout" (did you mean "timeoutMs"?); known: ...`, naming the option only when it is a typo. */
 export const describe = (where: string, name: string, known: ReadonlyArray<string>): string => {
   const lower = name.toLowerCase()
-  // Near: a typo, a name cut short or run on, or a part of a known name (`timeout` of `commandTimeoutMs`).
+  // Near: a typo, a part of a known name (`timeout` of `commandTimeoutMs`), or a known name run on in letters only
+  // (`fallbackNumber`). Not one run on with anything else: `url:redis://:password@host` starts with `url`, and a key
+  // holds digits.
+  const words = /^[A-Za-z]+$/.test(name)
   const near = known.find((k) => {
     const candidate = k.toLowerCase()
     return (
       distance(lower, candidate) <= 2 ||
       candidate.startsWith(lower) ||
-      lower.startsWith(candidate) ||
-      (lower.length >= 4 && candidate.includes(lower))
+      (lower.length >= 4 && candidate.includes(lower)) ||
+      (words && lower.startsWith(candidate))
     )
   })
   const named =

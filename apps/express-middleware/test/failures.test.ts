@@ -140,6 +140,26 @@ it("a row the service rejects gets the fallback; the key in the service's messag
   await client.close()
 })
 
+it("a fallback function whose number has letters is reported, and the page gets no number rather than another", async () => {
+  fixture.fake.inject({ fault: "status", status: 500 })
+  const client = clientFor(fixture.fake)
+  const heard: Array<Error> = []
+  fixture.site = await startSite({
+    pool,
+    params: { m1: "" },
+    client,
+    fallback: () => ({ promoNumber: "1-800-FLOWERS ext 12" }),
+    onError: (error) => heard.push(error)
+  })
+  const body = (await request(fixture.site.url).get("/page").expect(200)).body as PageBody
+  expect(body.source).toBe("fallback")
+  expect(body.promoNumber).toBeUndefined()
+  expect(heard.map((error) => error.message)).toContain(
+    "ringPool(): the fallback function's result has a promoNumber with more than digits, spaces, -, ., parentheses and a leading +: write the number a phone dials (8005550100, +1 800 555 0100)"
+  )
+  await client.close()
+})
+
 it("without a fallback, a failed page has no number and the page keeps its own", async () => {
   fixture.fake.inject({ fault: "status", status: 500 })
   const client = clientFor(fixture.fake)

@@ -195,7 +195,12 @@ it("bad options throw at creation, saying what to write and never showing the UR
       { url: redis.url, host: "x" },
       /unknown option \(a name of 4 characters, not shown\); known: url, prefix, commandTimeoutMs, max/
     ],
-    [{ url: redis.url, timeout: 50 }, /unknown option "timeout" \(did you mean "commandTimeoutMs"\?\)/]
+    [{ url: redis.url, timeout: 50 }, /unknown option "timeout" \(did you mean "commandTimeoutMs"\?\)/],
+    // A name that runs on past a known one may be a value pasted in with it: not shown.
+    [
+      { url: redis.url, "url:redis://:p4ssw0rd-xyz@cache:6379": "" },
+      /unknown option \(a name of 36 characters, not shown\)/
+    ]
   ]
   for (const [options, message] of cases) {
     let thrown: unknown
