@@ -85,6 +85,15 @@ describe("masking a key's pieces", () => {
     expect(maskKey("A329F4 and DC002168 and A329F", key)).toBe("<redacted> and <redacted> and A329F")
   })
 
+  it("finds a key with ~ as a form encoder writes it (URLSearchParams, PHP urlencode, Java URLEncoder: %7E)", () => {
+    const key = "Kx9q~Lp2Z~mW4t~Rq8s~Yz"
+    const echoed = `http://t/?k=${new URLSearchParams([["k", key]]).toString().slice(2)}`
+    expect(echoed).toContain("%7E")
+    const masked = maskKey(echoed, key)
+    expect(masked).toContain("<redacted>")
+    for (const piece of ["Kx9q", "Lp2Z", "mW4t", "Rq8s"]) expect(masked).not.toContain(piece)
+  })
+
   it("finds the key in another case, and with every byte percent-encoded", () => {
     const key = "SecretKeyAlpha99"
     for (const text of [

@@ -89,7 +89,8 @@ describe("the Node transport", () => {
       if (onThisSocket === 2) req.socket.resetAndDestroy()
       else answerEach(res, body)
     })
-    const client = createRingPoolClient({ baseUrl: server.url, retry: false })
+    // No retries of failed calls (times: 0): the race is not one, it is sent again all the same.
+    const client = createRingPoolClient({ baseUrl: server.url, retry: { times: 0 } })
     for (let n = 0; n < 3; n++) {
       // Idle long enough for a server's idle timer to be the cause of a reset.
       if (n > 0) await new Promise((resolve) => setTimeout(resolve, raceIdleMs + 50))
@@ -99,6 +100,20 @@ describe("the Node transport", () => {
     // Calls 2 and 3 each found their socket reset once and went out again: 2 extra requests, 3 connections.
     expect(server.requests()).toBe(5)
     expect(server.connections()).toBe(3)
+    await client.close()
+  })
+
+  it("with retry: false not even the keep-alive race is sent again: nothing goes out twice", async () => {
+    const server = await serve((req, res, body, onThisSocket) => {
+      if (onThisSocket === 2) req.socket.resetAndDestroy()
+      else answerEach(res, body)
+    })
+    const client = createRingPoolClient({ baseUrl: server.url, retry: false })
+    expect((await client.allocate(row(0))).promoNumber).toBe(numberFor("7/allocate_number.json?n=0"))
+    await new Promise((resolve) => setTimeout(resolve, raceIdleMs + 50))
+    const [second] = await client.allocateAll([row(1)])
+    expect(!second!.ok && second!.error.reason).toMatchObject({ _tag: "Transport", sent: true })
+    expect(server.requests()).toBe(2)
     await client.close()
   })
 

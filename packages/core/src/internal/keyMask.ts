@@ -26,6 +26,12 @@ const everyByte = (text: string): string => {
   return encoded
 }
 
+/**
+ * As a form body or a query built by `URLSearchParams`, PHP's `urlencode` or Java's `URLEncoder` has it: `~` and
+ * `!'()` encoded too, `*` kept, a space as `+`.
+ */
+const formEncoded = (text: string): string => new URLSearchParams([["k", text]]).toString().slice(2)
+
 /** ASCII letters lower-cased, nothing else: the text keeps its length, so a position in it is one in the original. */
 const asciiLower = (text: string): string =>
   /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : text
@@ -33,7 +39,7 @@ const asciiLower = (text: string): string =>
 /** Every form the key can take in a URL, a form body or a message. */
 const formsOf = (key: string): Set<string> => {
   const forms = new Set<string>([key, key.replace(/ /g, "+")])
-  for (const encoded of [encodeURIComponent(key), rfc3986(key), everyByte(key)]) {
+  for (const encoded of [encodeURIComponent(key), rfc3986(key), formEncoded(key), everyByte(key)]) {
     const lower = encoded.replace(/%[0-9A-F]{2}/g, (triplet) => triplet.toLowerCase())
     for (const form of [encoded, lower]) forms.add(form).add(form.replace(/%20/g, "+"))
   }

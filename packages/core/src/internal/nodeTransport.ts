@@ -49,6 +49,8 @@ export const make = (limits: TransportLimits): BulkTransport => {
     scheduling: "lifo"
   })
   const send = secure ? httpsRequest : httpRequest
+  // `retry: false` means no call is ever sent twice: the keep-alive race then fails its rows as `Transport` (sent).
+  const resendOnRace = limits.retry !== undefined
   const target = {
     agent,
     protocol: url.protocol,
@@ -111,7 +113,7 @@ export const make = (limits: TransportLimits): BulkTransport => {
     sent.on("error", (error) => {
       if (settled) return
       // Node's keep-alive race: the server closed the idle socket as we reused it. Send once more, on a fresh socket.
-      const race = !answered && firstTry && sent.reusedSocket && idleMs >= raceIdleMs
+      const race = !answered && firstTry && resendOnRace && sent.reusedSocket && idleMs >= raceIdleMs
       if (race && (error as { code?: string }).code === "ECONNRESET") {
         finish()
         post(payload, false, deadline, done)

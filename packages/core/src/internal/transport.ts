@@ -30,6 +30,8 @@ export interface TransportLimits {
   readonly timeoutMs: number
   readonly maxResponseBytes: number
   readonly maxInFlight: number
+  /** `undefined` when the client was made with `retry: false`: then not even the keep-alive race is sent again. */
+  readonly retry?: object | undefined
 }
 
 export const isAnswer = (result: BulkAnswer | CallFailure): result is BulkAnswer => "status" in result
