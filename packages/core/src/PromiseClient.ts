@@ -105,8 +105,17 @@ export const createRingPoolClient = (options: CreateOptions = {}): PromiseRingPo
 
   const allocate = (request: AllocationRequest, callOptions?: PromiseAllocateOptions): Promise<Allocation> => {
     if (closed) return Promise.reject(closedError())
-    const signal = callOptions?.signal
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    // Any signal that behaves as one (a polyfill's too), and `null` as none.
+    const given: unknown = callOptions?.signal ?? undefined
+    const signal = given as AbortSignal | undefined
+    if (
+      given !== undefined &&
+      (typeof given !== "object" ||
+        given === null ||
+        typeof (given as AbortSignal).aborted !== "boolean" ||
+        typeof (given as AbortSignal).addEventListener !== "function" ||
+        typeof (given as AbortSignal).removeEventListener !== "function")
+    ) {
       return Promise.reject(new TypeError("ringpool: signal must be an AbortSignal (from an AbortController, say)"))
     }
     if (signal?.aborted) return Promise.reject(signal.reason)

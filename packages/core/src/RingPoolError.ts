@@ -233,7 +233,12 @@ export class RingPoolError extends Schema.TaggedError<RingPoolError>()("RingPool
  * @since 0.1.0
  * @category guards
  */
-export const isRingPoolError = (u: unknown): u is RingPoolError => u instanceof RingPoolError
+export const isRingPoolError = (u: unknown): u is RingPoolError =>
+  u instanceof RingPoolError ||
+  // One from another copy of this package in the same process (two versions installed side by side).
+  (u instanceof Error &&
+    (u as { _tag?: unknown })._tag === "RingPoolError" &&
+    typeof (u as { reason?: { _tag?: unknown } }).reason?._tag === "string")
 
 /**
  * Wraps a reason in the error, with the row's `request_id` when it has one.

@@ -94,6 +94,10 @@ describe("createRingPoolClient over a real loopback HTTP server", () => {
     await expect(client.allocate(row(4), { signal: "nope" as never })).rejects.toThrow(
       "ringpool: signal must be an AbortSignal"
     )
+    // A signal that behaves as one (a polyfill's) is one; null is none.
+    const polyfill = Object.assign(new EventTarget(), { aborted: false, reason: undefined })
+    expect((await client.allocate(row(5), { signal: polyfill as unknown as AbortSignal })).promoNumber).toBeDefined()
+    expect((await client.allocate(row(6), { signal: null as never })).promoNumber).toBeDefined()
     await client.close()
   })
 

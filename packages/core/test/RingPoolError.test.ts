@@ -18,5 +18,12 @@ describe("RingPoolError", () => {
     assert.isTrue(RingPoolError.isRingPoolError(error))
     assert.isTrue(error instanceof RingPoolError.RingPoolError)
     assert.isFalse(RingPoolError.isRingPoolError(new Error("other")))
+    // One made by another copy of the package (two versions installed side by side) is one too.
+    const fromAnotherCopy = Object.assign(new Error("The service rejected the row"), {
+      _tag: "RingPoolError",
+      reason: { _tag: "Rejected" }
+    })
+    assert.isTrue(RingPoolError.isRingPoolError(fromAnotherCopy))
+    assert.isFalse(RingPoolError.isRingPoolError({ _tag: "RingPoolError", reason: { _tag: "Rejected" } }))
   })
 })

@@ -120,9 +120,14 @@ const overBudget = JSON.stringify(
 const checkOptions = (options: ServerOptions): { readonly port: number; readonly host: string } => {
   const port = options.port ?? 0
   if (!Number.isSafeInteger(port) || port < 0 || port > 65_535) {
-    throw new TypeError(
-      `@ringpool/testkit: port must be an integer from 0 to 65535 (0: any free port), got ${JSON.stringify(port) ?? String(port)}`
-    )
+    // As given: text quoted, a number as written (`NaN`, `4010n`), anything else by its type.
+    const given =
+      typeof port === "string"
+        ? JSON.stringify(port)
+        : typeof port === "number" || typeof port === "bigint"
+          ? `${String(port)}${typeof port === "bigint" ? "n" : ""}`
+          : `a ${port === null ? "null" : typeof port}`
+    throw new TypeError(`@ringpool/testkit: port must be an integer from 0 to 65535 (0: any free port), got ${given}`)
   }
   const host = options.host ?? "127.0.0.1"
   if (typeof host !== "string" || host === "") throw new TypeError("@ringpool/testkit: host must be a host name or IP")

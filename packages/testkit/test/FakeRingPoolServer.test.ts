@@ -294,7 +294,13 @@ describe("startFakeRingPoolServer: pools, time and connections", () => {
     assert.instanceOf(await failure(startFakeRingPoolServer({ clock: "fake" as "manual" })), TypeError)
     assert.instanceOf(await failure(startFakeRingPoolServer({ port: -1 })), TypeError)
     // A port written as text is shown as text: "got 4000" would read as a number refused.
-    assert.include(String(await failure(startFakeRingPoolServer({ port: "4000" as unknown as number }))), 'got "4000"')
+    for (const [port, shown] of [
+      ["4000", 'got "4000"'],
+      [4010n, "got 4010n"],
+      [Number.NaN, "got NaN"]
+    ] as const) {
+      assert.include(String(await failure(startFakeRingPoolServer({ port: port as unknown as number }))), shown)
+    }
     const misspelt = await failure(startFakeRingPoolServer({ ports: 0 } as FakeRingPoolServer.StartOptions))
     assert.match(misspelt.message, /unknown option "ports"; known: pools, port, host, clock/)
     const taken = Number(new URL(fake.url).port)
