@@ -409,6 +409,39 @@ describe("bulk --output and --resume", () => {
     assert.strictEqual(fake.calls().length, 0)
   })
 
+  it("a link to a FILE not there yet takes the lock the FILE will have: a second run by either name is refused", {
+    timeout: 60_000
+  }, async () => {
+    const count = 10_000
+    const input = await rowsFile("dangling.ndjson", count)
+    const real = join(dir, "dangling-target", "results.ndjson")
+    mkdirSync(join(dir, "dangling-target"))
+    const link = join(dir, "dangling-link.ndjson")
+    symlinkSync(real, link)
+    fake.inject({ fault: "delay", ms: 20, times: "always" })
+    // Small calls, each slow: the first run goes on for seconds.
+    const first = ringpool(["bulk", input, "--output", link, "--max-batch-size", "10"], { env })
+    for (let waited = 0; !existsSync(`${real}.ledger`); waited += 10) {
+      if (waited > 10_000) assert.fail("the first run never made its ledger")
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    assert.isTrue(existsSync(`${real}.lock`), "the lock is beside the file the link leads to")
+    for (const name of [link, real]) {
+      const second = await ringpool(["bulk", input, "--output", name, "--resume"], { env })
+      assert.strictEqual(second.code, 1, second.stderr)
+      assert.include(second.stderr, "is being written by another ringpool bulk (process ")
+    }
+    const done = await first
+    assert.strictEqual(done.code, 0, done.stderr)
+    assertOneResultPerRowInOrder(real, "ndjson", count)
+    // Named through a link, a ledger is refused as an output as it is by its own name.
+    const alias = join(dir, "alias-to-ledger.ndjson")
+    symlinkSync(`${real}.ledger`, alias)
+    const aliased = await ringpool(["bulk", input, "--output", alias], { env })
+    assert.strictEqual(aliased.code, 1, aliased.stderr)
+    assert.include(aliased.stderr, "write the results to another name")
+  })
+
   it("one run at a time writes a FILE: a --resume started while the run goes on is refused, and the run ends whole", {
     timeout: 60_000
   }, async () => {

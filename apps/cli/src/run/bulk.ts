@@ -20,6 +20,7 @@ import * as CliFailure from "../CliFailure.ts"
 import type { Input } from "../commands/bulk.ts"
 import { type InputRow, invalid } from "../input/InputRow.ts"
 import * as InputSource from "../input/InputSource.ts"
+import { realPathOf } from "../output/BesideOutput.ts"
 import * as OutputLock from "../output/OutputLock.ts"
 import * as ResultRow from "../output/ResultRow.ts"
 import * as Stdout from "../output/Stdout.ts"
@@ -85,7 +86,8 @@ export const run = async (input: Input): Promise<number> => {
  */
 const refuseOutputOverInput = async (input: string, output: string | undefined) => {
   if (output === undefined) return
-  const kept = /\.(ledger|lock)$/.exec(output)?.[0]
+  // By its name or through a link to one.
+  const kept = /\.(ledger|lock)$/.exec(output)?.[0] ?? /\.(ledger|lock)$/.exec(realPathOf(output))?.[0]
   if (kept !== undefined) {
     throw CliFailure.usage(
       `--output ${output}: a name ending in ${kept} is where ringpool bulk keeps another FILE's ${kept.slice(1)}; write the results to another name`
