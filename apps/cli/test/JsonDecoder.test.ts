@@ -84,6 +84,15 @@ describe("JSON input", () => {
       [[1, "1"], 1, [1, "2"], 2, [2, "3"], 2, [3, "4"], 3]
     )
     for (const size of [1, 2, 31, 32, 33]) assert.deepStrictEqual(rowsOf(text, size), rows)
+    // With no space before the object either, or a stray closer.
+    const glued =
+      '[{"ring_pool_id":"1","m1":"a"} 5{"ring_pool_id":"2","m1":"b"},true{"ring_pool_id":"3","m1":"c"} }{"ring_pool_id":"4","m1":"d"}]'
+    const gluedRows = rowsOf(glued)
+    assert.deepStrictEqual(
+      gluedRows.map((row) => ("problem" in row ? "junk" : row.pool)),
+      ["1", "junk", "2", "junk", "3", "junk", "4"]
+    )
+    for (const size of [1, 2, 31, 32, 33]) assert.deepStrictEqual(rowsOf(glued, size), gluedRows)
   })
 
   it("makes an error row of an element that is not a row, and reads on", () => {

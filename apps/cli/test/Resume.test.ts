@@ -206,6 +206,22 @@ describe("bulk --output and --resume", () => {
     assert.strictEqual(readFileSync(output, "utf8"), written)
   })
 
+  it("refuses to resume JSON input from a ledger of a version that counted its rows otherwise", async () => {
+    const input = join(dir, "counted.json")
+    writeFileSync(input, '[{"ring_pool_id":"100","m1":"a"},{"ring_pool_id":"100","m1":"b"}]\n')
+    const output = join(dir, "counted-results.ndjson")
+    assert.strictEqual((await ringpool(["bulk", input, "--output", output], { env })).code, 0)
+    const ledgerPath = `${output}.ledger`
+    const [header, ...marks] = readFileSync(ledgerPath, "utf8").split("\n")
+    const { reader: _reader, ...older } = JSON.parse(header!) as Record<string, unknown>
+    writeFileSync(ledgerPath, [JSON.stringify(older), ...marks].join("\n"))
+    fake.reset()
+    const again = await ringpool(["bulk", input, "--output", output, "--resume"], { env })
+    assert.strictEqual(again.code, 1, again.stderr)
+    assert.include(again.stderr, "was written by an earlier ringpool bulk, which counted the rows of a JSON array")
+    assert.strictEqual(fake.calls().length, 0)
+  })
+
   it("finds the ledger of a FILE written through a link, and refuses a ledger that is not a plain file", {
     timeout: 60_000
   }, async () => {

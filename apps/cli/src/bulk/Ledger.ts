@@ -39,6 +39,11 @@ export interface Header extends Settings {
   readonly version: 1
   /** The input as it was named, for messages (the fingerprint, not the name, decides whether it is the same). */
   readonly input: string
+  /**
+   * How the input's rows were counted: `2` since a stray value between rows of a JSON array is a row of its own.
+   * A ledger without it counted JSON input otherwise, so its row numbers name other rows now.
+   */
+  readonly reader?: 2
 }
 
 export interface Mark {

@@ -94,6 +94,11 @@ export const resume = async (output: string, header: Ledger.Header, columns: Rea
   if (recorded === "unreadable") {
     throw CliFailure.usage(`cannot resume: ${Ledger.pathOf(output)} is not a ledger of ringpool bulk, or is damaged`)
   }
+  if (header.inputFormat === "json" && recorded.header.reader !== header.reader) {
+    throw CliFailure.usage(
+      `cannot resume: ${output} was written by an earlier ringpool bulk, which counted the rows of a JSON array otherwise (a stray value between rows); finish it with that version, or remove ${output} and ${Ledger.pathOf(output)} to start over (their rows would be allocated again)`
+    )
+  }
   for (const [name, flag] of settingNames) {
     if (recorded.header[name] !== header[name]) {
       throw CliFailure.usage(

@@ -10,9 +10,9 @@
  * the document with it (one error row). NDJSON and CSV input recover at the next line.
  *
  * Commas between elements are not insisted on: an object, array or string that ends is an element, and so is a
- * number or word a space follows, so a missing comma (`{...} {...}`, rows pasted together, or `{...} 5 {...}`)
- * still gives each object its row (and the stray value an error row of its own), as an extra comma (`[a,,b]`,
- * `[a,]`) does.
+ * number or word that a space, an object or an array follows, so a missing comma (`{...} {...}`, rows pasted
+ * together, or `{...} 5 {...}`, `{...} 5{...}`) still gives each object its row (and the stray value an error row of
+ * its own), as an extra comma (`[a,,b]`, `[a,]`) does.
  */
 import { type Decoder, maxRecordChars, tooLong, UnreadableInput } from "./Decoder.ts"
 import { type InputRow, invalid } from "./InputRow.ts"
@@ -49,6 +49,8 @@ export const make = (): Decoder => {
   let oversized = false
   /** The element being cut out is an object or array that has closed: what follows begins another. */
   let closed = false
+  /** The element being cut out began as an object or array (not a word, a number or junk). */
+  let containerElement = false
 
   // Keys of the body object, to find `requests`.
   let expectKey = false
@@ -140,8 +142,11 @@ export const make = (): Decoder => {
             if (c === 93) closeRows()
             continue
           }
-          // Another value right after a closed one: a comma is missing between two rows.
-          if (capturing && closed) finishElement(rows, text.slice(elementStart, i))
+          // Another value right after a closed one: a comma is missing between two rows. So is one after a stray
+          // word or number that an object or array follows with no space (`5{...}`, `}{...}`).
+          if (capturing && (closed || (!containerElement && (c === 123 || c === 91)))) {
+            finishElement(rows, text.slice(elementStart, i))
+          }
           if (!capturing) {
             if (c === 44) continue
             if (c === 93) {
@@ -149,6 +154,7 @@ export const make = (): Decoder => {
               continue
             }
             capturing = true
+            containerElement = c === 123 || c === 91
             elementLine = line
             elementStart = i
           }

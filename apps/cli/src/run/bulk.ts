@@ -139,7 +139,8 @@ const runBulk = async ({ flags, args }: Input): Promise<number> => {
     input: file,
     inputFormat,
     outputFormat,
-    service: settings.resolved.bulkUrl
+    service: settings.resolved.bulkUrl,
+    reader: 2
   }
   const starting =
     flags.output === undefined
