@@ -206,6 +206,33 @@ describe("bulk --output and --resume", () => {
     assert.strictEqual(readFileSync(output, "utf8"), written)
   })
 
+  it("a finished FILE whose input gained only blank lines resumes as finished: nothing is sent", async () => {
+    const input = await rowsFile("blank-grown.ndjson", 20)
+    const output = join(dir, "blank-grown-results.ndjson")
+    assert.strictEqual((await ringpool(["bulk", input, "--output", output], { env })).code, 0)
+    appendFileSync(input, "\n  \n")
+    fake.reset()
+    const again = await ringpool(["bulk", input, "--output", output, "--resume"], { env })
+    assert.strictEqual(again.code, 0, again.stderr)
+    assert.strictEqual(fake.calls().length, 0)
+  })
+
+  it("JSON with text after the document: its rows run, the run is finished, and resuming sends nothing", async () => {
+    const input = join(dir, "trailing.json")
+    writeFileSync(input, '[{"ring_pool_id":"100","m1":"a"},{"ring_pool_id":"100","m1":"b"}]\ntrailing text\n')
+    const output = join(dir, "trailing-results.ndjson")
+    const run = await ringpool(["bulk", input, "--output", output], { env })
+    assert.strictEqual(run.code, 1, run.stderr)
+    assert.include(run.stderr, "unexpected text after the JSON document")
+    assert.strictEqual(readFileSync(output, "utf8").trim().split("\n").length, 2)
+    const last = JSON.parse(readFileSync(`${output}.ledger`, "utf8").trim().split("\n").at(-1)!) as { finished?: true }
+    assert.isTrue(last.finished)
+    fake.reset()
+    const again = await ringpool(["bulk", input, "--output", output, "--resume"], { env })
+    assert.include(again.stderr, "unexpected text after the JSON document")
+    assert.strictEqual(fake.calls().length, 0, "no row sent again")
+  })
+
   it("refuses to resume JSON input from a ledger of a version that counted its rows otherwise", async () => {
     const input = join(dir, "counted.json")
     writeFileSync(input, '[{"ring_pool_id":"100","m1":"a"},{"ring_pool_id":"100","m1":"b"}]\n')

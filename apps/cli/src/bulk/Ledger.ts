@@ -56,6 +56,8 @@ export interface Mark {
   /** SHA-256 of FILE's first `bytes` bytes: a FILE changed since (anywhere in it) is not resumed. */
   readonly fileSha256?: string
   readonly finished?: true
+  /** With `finished`: the input's size then (more than `input` when text after a JSON document was not read). */
+  readonly inputSize?: number
 }
 
 export interface Recorded {
@@ -75,6 +77,7 @@ const isMark = (value: unknown): value is Mark => {
     counts.every((n) => typeof n === "number" && Number.isSafeInteger(n) && n >= 0) &&
     typeof mark.sha256 === "string" &&
     (mark.fileSha256 === undefined || typeof mark.fileSha256 === "string") &&
+    (mark.inputSize === undefined || (Number.isSafeInteger(mark.inputSize) && mark.inputSize >= 0)) &&
     Tally.fromRecord(mark.tally) !== undefined
   )
 }

@@ -121,10 +121,15 @@ export const resume = async (output: string, header: Ledger.Header, columns: Rea
   }
   // A finished run read its input to the end: rows added since belong in a run of their own. (Resumed, a JSON
   // array that was left unclosed, or a CSV quote, would have them read as part of rows FILE already answered.)
-  if (mark.finished === true && input !== undefined && input.size > mark.input) {
-    throw CliFailure.usage(
-      `cannot resume: the run of ${output} finished, and ${header.input} has grown since (${mark.input} bytes then, ${input.size} now); run the rows added in a run of their own`
-    )
+  // Blank lines or spaces added are no rows.
+  const sizeThen = mark.inputSize ?? mark.input
+  if (mark.finished === true && input !== undefined && input.size > sizeThen) {
+    const added = await InputSource.readRange(header.input, sizeThen, Math.min(input.size, sizeThen + 64 * 1024))
+    if (input.size - sizeThen > 64 * 1024 || /\S/.test(added)) {
+      throw CliFailure.usage(
+        `cannot resume: the run of ${output} finished, and ${header.input} has grown since (${sizeThen} bytes then, ${input.size} now); run the rows added in a run of their own`
+      )
+    }
   }
   const tally = Tally.fromRecord(mark.tally)!
   // A ledger's counts agree with each other: rows written are rows tallied, and no more than were sent.

@@ -14,9 +14,15 @@ export interface Decoder {
 /** The input cannot be read as a whole (no header, not the JSON shape we read): exit 1. */
 export class UnreadableInput extends Error {
   readonly _tag = "UnreadableInput"
-  constructor({ message }: { readonly message: string }) {
+  /**
+   * True when every row was read before it (text after a JSON document): no later run can read more of this input,
+   * so a run that sent every row it read is finished all the same.
+   */
+  readonly afterLastRow: boolean
+  constructor({ message, afterLastRow = false }: { readonly message: string; readonly afterLastRow?: boolean }) {
     super(message)
     this.name = "UnreadableInput"
+    this.afterLastRow = afterLastRow
   }
 }
 

@@ -158,6 +158,20 @@ export const hashRange = async (
   }
 }
 
+/** Bytes `from` to `to` of a file as text (the caller bounds the range). */
+export const readRange = async (path: string, from: number, to: number): Promise<string> => {
+  const handle = await openFile(path, "r").catch((error: unknown) => {
+    throw unreadable(path, error)
+  })
+  try {
+    const buffer = Buffer.alloc(Math.max(to - from, 0))
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, from)
+    return buffer.subarray(0, bytesRead).toString("utf8")
+  } finally {
+    await handle.close()
+  }
+}
+
 /**
  * SHA-256 (hex) of the first `bytes` bytes of a file, or `undefined` when it holds fewer: what `--resume` compares
  * with the fingerprint its ledger recorded.

@@ -109,7 +109,10 @@ export const make = (): Decoder => {
         }
 
         if (mode === "done") {
-          failure = new UnreadableInput({ message: `unexpected text after the JSON document (line ${line})` })
+          failure = new UnreadableInput({
+            message: `unexpected text after the JSON document (line ${line})`,
+            afterLastRow: true
+          })
           return rows
         }
         if (mode === "start") {

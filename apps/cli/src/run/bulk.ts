@@ -238,7 +238,10 @@ const runBulk = async ({ flags, args }: Input): Promise<number> => {
     const rowsEnd = start?.file.size() ?? 0
     const rowsDigest = start?.file.digest()
     await write(writer.end())
-    if (!ran.stopped && ran.unreadable === undefined && start?.ledger !== undefined) {
+    // Finished when every row of the input was sent and written; text after a JSON document ends it as well.
+    const readToEnd = ran.unreadable === undefined || ran.unreadable.afterLastRow
+    if (!ran.stopped && readToEnd && start?.ledger !== undefined) {
+      const inputSize = file === "-" ? undefined : (await stat(file).catch(() => undefined))?.size
       start.ledger.mark({
         sent: tally.rows,
         input: source.bytesRead(),
@@ -247,7 +250,8 @@ const runBulk = async ({ flags, args }: Input): Promise<number> => {
         bytes: rowsEnd,
         fileSha256: rowsDigest!,
         tally: Tally.toRecord(tally),
-        finished: true
+        finished: true,
+        ...(inputSize === undefined ? {} : { inputSize })
       })
     }
   } catch (error) {
