@@ -65,11 +65,15 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
       // A near miss of the two flags that come before a command (`--verison`) is that flag; any other flag is a
       // command's, and goes after it.
       const flag = closest(name, ["--version", "--help"])
+      // Named only when it reads as a flag's name: a key typed onto its flag is not repeated.
+      const named = /^--?[A-Za-z][A-Za-z0-9-]{0,40}$/.test(name)
+        ? name
+        : `(a word of ${name.length} characters, not shown)`
       return usageError(
         "ringpool",
         flag === undefined
-          ? `unknown flag ${name}: flags come after the command, as in ringpool bulk --help`
-          : `unknown flag ${name}. Did you mean ${flag}?`
+          ? `unknown flag ${named}: flags come after the command, as in ringpool bulk --help`
+          : `unknown flag ${named}. Did you mean ${flag}?`
       )
     }
     const suggestion = closest(

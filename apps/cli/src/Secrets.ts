@@ -18,7 +18,7 @@ export const knownKeys = (
   const fromEnv = env.RINGPOOL_KEY
   if (fromEnv !== undefined && fromEnv !== "") keys.push(fromEnv)
   // The process's own arguments, and those `main` was given (the same, but for a program that calls `main`).
-  for (const words of [argv, Arguments.given()]) {
+  for (const words of [argv, ...Arguments.given()]) {
     words.forEach((arg, i) => {
       // `--key --dry-run` is a key left out (refused as such), not the key `--dry-run`.
       if (arg === "--key" && words[i + 1] !== undefined && !words[i + 1]!.startsWith("--")) keys.push(words[i + 1]!)

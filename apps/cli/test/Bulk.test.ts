@@ -302,7 +302,7 @@ describe("ringpool bulk", () => {
     assert.strictEqual(code, 1, stderr)
     assert.match(
       stderr,
-      /^ringpool: standard output was closed before every result was written \(\d+ results? written; rows sent after them may have been allocated: use --output FILE to keep every result\)\n$/
+      /^ringpool: standard output was closed before every result was written \(\d+ results? written to it; rows sent after them may have been allocated: use --output FILE to keep every result\)\n$/
     )
   })
 

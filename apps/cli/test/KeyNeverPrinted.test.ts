@@ -71,6 +71,19 @@ describe("the ring pool key", () => {
       ["suffix, key as a value", ringpool(["suffix", "--pool", "100", "--key", KEY, `m1=${KEY}`]), 0],
       ["suffix, key as a name", ringpool(["suffix", "--pool", "100", "--key", KEY, `${KEY}=x`]), 0],
       [
+        "suffix, RINGPOOL_KEY as a value while --key overrides it",
+        ringpool(["suffix", "--pool", "100", "--key", "OTHER-KEY-4242", `m1=${KEY}`], { env: { RINGPOOL_KEY: KEY } }),
+        0
+      ],
+      [
+        "bulk --dry-run, RINGPOOL_KEY as a value while --key overrides it",
+        ringpool(["bulk", "-", "--dry-run", "--key", "OTHER-KEY-4242"], {
+          env: { RINGPOOL_KEY: KEY },
+          input: `{"ring_pool_id":"100","m1":"${KEY}"}\n`
+        }),
+        0
+      ],
+      [
         "suffix, key in RINGPOOL_KEY, bad pool id",
         ringpool(["suffix", "--pool", "1/2", "m1=a"], { env: { RINGPOOL_KEY: KEY } }),
         1

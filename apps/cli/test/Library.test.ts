@@ -21,7 +21,10 @@ describe("@ringpool/cli as a library", () => {
     const script =
       'const { main } = await import("@ringpool/cli");' +
       'const key = "SECRET" + "KEY12345";' +
-      'process.exitCode = await main(["bulk", "-", "--dry-run", "--key", key, "--base-url", "ftp://" + key]);'
+      'const run = main(["bulk", "-", "--dry-run", "--key", key, "--base-url", "ftp://" + key]);' +
+      // Another command in the same process while the first runs: the first still masks its own key.
+      'await main(["--version"]);' +
+      "process.exitCode = await run;"
     let stderr = ""
     try {
       execFileSync(process.execPath, ["--input-type=module", "-e", script], {

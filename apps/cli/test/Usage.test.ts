@@ -122,6 +122,8 @@ describe("usage errors", () => {
         "--key KEY: the value is missing (the flag --dry-run follows)"
       ],
       [["bulk", "--key", "--SECRET-KEY-12345"], {}, "the value is missing (a word beginning with -- follows)"],
+      // A key typed onto its flag is not repeated.
+      [["bulk", "--key:SECRET-KEY-12345"], {}, "unknown flag (a word of 22 characters, not shown)"],
       [["bulk", "a.ndjson", "b.ndjson"], {}, "unexpected argument 'b.ndjson': ringpool bulk takes one FILE"],
       [["bulk", "--output", "/no-such-folder/out.ndjson", "a.ndjson"], {}, "cannot write /no-such-folder/out.ndjson"],
       [

@@ -85,6 +85,14 @@ describe("masking a key's pieces", () => {
     expect(maskKey("A329F4 and DC002168 and A329F", key)).toBe("<redacted> and <redacted> and A329F")
   })
 
+  it("an excerpt does not put a key back together when it makes whitespace one space", () => {
+    const key = "Odd Key With Spaces 42"
+    const echoed = `bad key ${key.replace(/ /g, "\t")} and ${key.replace(/ /g, "\n")}`
+    const pieces = KeyMask.piecesOf(key)
+    const text = KeyMask.excerpt(echoed, pieces, 200)
+    for (const piece of ["Key With", "With Spaces", "Spaces 42"]) expect(text).not.toContain(piece)
+  })
+
   it("finds a key with ~ as a form encoder writes it (URLSearchParams, PHP urlencode, Java URLEncoder: %7E)", () => {
     const key = "Kx9q~Lp2Z~mW4t~Rq8s~Yz"
     const echoed = `http://t/?k=${new URLSearchParams([["k", key]]).toString().slice(2)}`

@@ -54,7 +54,11 @@ export const parse = (spec: CommandSpec, argv: ReadonlyArray<string>): Parsed =>
       const shown = eq === -1 ? arg : arg.slice(0, eq)
       if (helpFlags.has(shown)) return invalid(`${shown} takes no value (write ${shown} alone)`)
       const suggestion = closest(name, [...byName.keys()])
-      return invalid(`unknown flag ${shown}${suggestion === undefined ? "" : `. Did you mean --${suggestion}?`}`)
+      // Named only when it reads as a flag's name: `--key:SECRET` (a key typed onto its flag) is not repeated.
+      const named = /^--?[A-Za-z][A-Za-z0-9-]{0,40}$/.test(shown)
+        ? shown
+        : `(a word of ${shown.length} characters, not shown)`
+      return invalid(`unknown flag ${named}${suggestion === undefined ? "" : `. Did you mean --${suggestion}?`}`)
     }
     const flag = spec.flags[key]!
     if (key in values) return invalid(`--${name} is given twice: give it once`)

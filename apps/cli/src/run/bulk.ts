@@ -258,7 +258,9 @@ const runBulk = async ({ flags, args }: Input): Promise<number> => {
     // The reader went away (`| head`): the rows sent after the last result written may hold numbers no one saw.
     if (error instanceof Stdout.StdoutClosed) {
       throw new Stdout.StdoutClosed(
-        ` (${Tally.count(tally.rows, "result")} written; rows sent after them may have been allocated: use --output FILE to keep every result)`
+        flags.dryRun
+          ? ` (${Tally.count(tally.rows, "result")} written to it; nothing was sent)`
+          : ` (${Tally.count(tally.rows, "result")} written to it; rows sent after them may have been allocated: use --output FILE to keep every result)`
       )
     }
     throw error

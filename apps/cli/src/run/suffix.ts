@@ -10,6 +10,7 @@ import * as CliFailure from "../CliFailure.ts"
 import type { Input } from "../commands/suffix.ts"
 import * as Stdout from "../output/Stdout.ts"
 import * as Params from "../Params.ts"
+import * as Secrets from "../Secrets.ts"
 
 const standIn = "ringpool-suffix-key"
 
@@ -23,7 +24,8 @@ export const run = async ({ flags, args }: Input): Promise<number> => {
   const valid = AllocationRequest.validate({ ringPoolId: flags.pool, ringPoolKey: key ?? standIn, params })
   if (valid instanceof RingPoolError.RingPoolError) throw CliFailure.usage(valid.message)
   const suffix = ApiSuffix.make(valid)
-  const shown = flags.showKey ? suffix : RingPoolError.maskKey(ApiSuffix.mask(suffix), key ?? [])
+  // Masked of every key the process was given: `RINGPOOL_KEY` too when `--key` overrides it.
+  const shown = flags.showKey ? suffix : Secrets.mask(suffix)
   await Stdout.write(`${shown}\n`)
   return 0
 }

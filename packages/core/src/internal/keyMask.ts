@@ -207,6 +207,8 @@ export const excerpt = (text: string, pieces: KeyPieces, limit: number): string 
   let masked = maskPieces(cut ? text.slice(0, limit + pieces.longest + fragment) : text, pieces)
   // The window's own edge may split a piece too short to be recognised: drop what could be one.
   if (cut) masked = masked.slice(0, -(fragment - 1))
-  masked = masked.replace(/\s+/g, " ").trim()
+  // Masked again once its spaces are made one: a key with a space, echoed with a tab or a line break in its place,
+  // would be put back together by that.
+  masked = maskPieces(masked.replace(/\s+/g, " ").trim(), pieces)
   return masked.length > limit || cut ? `${masked.slice(0, limit)}...` : masked
 }
