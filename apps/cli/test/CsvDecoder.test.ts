@@ -145,6 +145,8 @@ describe("CSV input", () => {
       "its names are separated by ';', and ringpool bulk reads CSV with commas"
     )
     assert.include(refusal("ring_pool_id\tm1\n1\ta\n"), "its names are separated by tabs")
+    assert.include(refusal('"ring_pool_id";"m1"\n"1";"a"\n'), "its names are separated by ';'")
+    assert.include(refusal("sep=;\nring_pool_id;m1\n1;a\n"), "begins with Excel's sep= line, not a header")
     assert.include(refusal("ring_pool_id,m1,m1\n1,a,b\n"), 'names column "m1" twice')
     assert.include(refusal("ring_pool_id,,m1\n1,a,b\n"), "column 2 of the CSV header has no name")
     assert.include(refusal('"ring_pool_id,m1\n1,a\n'), "the CSV header is unreadable")

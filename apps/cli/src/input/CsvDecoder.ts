@@ -70,6 +70,8 @@ const newParser = () => {
   return parser
 }
 
+const separatorName = (mark: string) => (mark === "\t" ? "tabs" : `'${mark}'`)
+
 export const make = (): Decoder => {
   let header: Array<string> | undefined
   let parser = newParser()
@@ -124,6 +126,13 @@ export const make = (): Decoder => {
         throw new UnreadableInput({ message: `the CSV header names column ${JSON.stringify(name)} twice` })
       seen.add(name)
     })
+    // Excel's first line naming the separator (`sep=;`) is not a header.
+    if (/^sep=.?$/i.test(names[0]!)) {
+      throw new UnreadableInput({
+        message:
+          "the CSV file begins with Excel's sep= line, not a header: remove that line (and save the file with commas between fields)"
+      })
+    }
     if (!seen.has("ring_pool_id") && !seen.has("api_suffix")) {
       // A spreadsheet set to another list separator writes `ring_pool_id;m1`: one column of that name.
       const separator = [";", "\t", "|"].find((mark) =>
@@ -133,7 +142,7 @@ export const make = (): Decoder => {
         message:
           separator === undefined
             ? "the CSV header has no ring_pool_id column (or api_suffix column): the first line must name the columns"
-            : `the CSV header has no ring_pool_id column (or api_suffix column): its names are separated by ${separator === "\t" ? "tabs" : `'${separator}'`}, and ringpool bulk reads CSV with commas between fields; save the file with commas`
+            : `the CSV header has no ring_pool_id column (or api_suffix column): its names are separated by ${separatorName(separator)}, and ringpool bulk reads CSV with commas between fields; save the file with commas`
       })
     }
     return names
@@ -165,7 +174,17 @@ export const make = (): Decoder => {
       if (pending[start] === NEWLINE) line++
       start++
     }
-    if (header === undefined) throw new UnreadableInput({ message: `the CSV header is unreadable: ${problem}` })
+    if (header === undefined) {
+      // Quoted names with another list separator (`"ring_pool_id";"m1"`) read as bad quoting: say what they are.
+      const firstLine = pending.subarray(0, 4096).toString("utf8").split(/\r?\n/)[0]!
+      const separator = [";", "\t", "|"].find((mark) => firstLine.includes(`"${mark}"`))
+      throw new UnreadableInput({
+        message:
+          separator === undefined
+            ? `the CSV header is unreadable: ${problem}`
+            : `the CSV header is unreadable: ${problem}; its names are separated by ${separatorName(separator)}, and ringpool bulk reads CSV with commas between fields; save the file with commas`
+      })
+    }
     rows.push(invalid(line, problem))
     const end = pending.indexOf(NEWLINE, start)
     const rest = end === -1 ? undefined : pending.subarray(end + 1)
