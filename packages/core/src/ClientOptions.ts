@@ -7,9 +7,9 @@
  * - `maxInFlight` 8: open bulk calls at once, so also the size of the keep-alive connection pool.
  * - `timeoutMs` 5,000 per bulk call: the service is meant to answer in milliseconds; a page or a file run
  *   should learn of an outage in seconds, not the 30 s of older clients.
- * - Retry: only what cannot have allocated twice (a connection refused before sending; 503 and 429, which say the
- *   call was not processed), 2 retries, 50 ms doubling to at most 1 s, with jitter. Not 502 and 504: a gateway's
- *   answer about the service behind it, which may have allocated before the gateway gave up.
+ * - Retry: only what cannot have allocated twice (a connection refused before sending; 502/503/504, which
+ *   gateways answer without reaching the application, and 429), 2 retries, 50 ms doubling to at most 1 s, with
+ *   jitter.
  * - `maxResponseBytes` 4 MiB per answer: a 100-row answer is about 20 KB, so this admits 1,000-row calls with
  *   4 KB rows, while `maxInFlight` x 4 MiB (32 MiB by default) bounds what a hostile or broken server can make the
  *   client hold, however large or endless its answer (and however intricate: see `bulkCall`'s shape check).

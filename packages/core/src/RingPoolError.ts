@@ -84,17 +84,12 @@ export class Timeout extends Schema.TaggedClass<Timeout>()("Timeout", {
 }
 
 /**
- * Whether an HTTP status says the call was not processed, so that sending it again cannot allocate twice: 503 (not
- * available) and 429 (too many calls). A 502 or 504 is a gateway's answer about the service behind it, which may
- * have read the call and allocated before the gateway gave up: not retried.
+ * Whether an HTTP status is retried by default: 502, 503 and 504, which gateways answer without reaching the
+ * application (ARCHITECTURE's default), and 429 (too many calls), which says the call was not processed. A gateway
+ * that timed out after forwarding the call is the exception this accepts: its rows may be allocated twice, and
+ * `retry.retryOn` can leave 502 and 504 out.
  */
-const notProcessed = (status: number) => status === 503 || status === 429
-
-/** What a gateway's failure (502, 504) means for the rows of the call. */
-const gatewayNote = (status: number) =>
-  status === 502 || status === 504
-    ? " (a gateway's answer: the service behind it may have allocated a number for the row)"
-    : ""
+const retriedStatus = (status: number) => status === 502 || status === 503 || status === 504 || status === 429
 
 /**
  * The service answered with an HTTP status other than 200 and no documented error body.
@@ -107,10 +102,10 @@ export class HttpStatus extends Schema.TaggedClass<HttpStatus>()("HttpStatus", {
   bodyExcerpt: Schema.String
 }) {
   get retryable(): boolean {
-    return notProcessed(this.status)
+    return retriedStatus(this.status)
   }
   get message(): string {
-    return `The Bulk RingPool service answered HTTP ${this.status}${gatewayNote(this.status)}${this.bodyExcerpt ? `: ${this.bodyExcerpt}` : ""}`
+    return `The Bulk RingPool service answered HTTP ${this.status}${this.bodyExcerpt ? `: ${this.bodyExcerpt}` : ""}`
   }
 }
 
@@ -163,12 +158,12 @@ export class ServiceError extends Schema.TaggedClass<ServiceError>()("ServiceErr
   errorHandle: Schema.optionalKey(Schema.Number)
 }) {
   get retryable(): boolean {
-    return notProcessed(this.status)
+    return retriedStatus(this.status)
   }
   get message(): string {
     const handle =
       this.errorHandle === undefined ? "" : ` (error handle ${this.errorHandle}: quote it to questions@invoca.com)`
-    return `The Bulk RingPool service refused the call (HTTP ${this.status}${gatewayNote(this.status)}): ${this.errorClass}: ${this.description}${handle}`
+    return `The Bulk RingPool service refused the call (HTTP ${this.status}): ${this.errorClass}: ${this.description}${handle}`
   }
 }
 
