@@ -28,16 +28,22 @@ export const knownKeys = (
   return keys.filter((key) => key.length > 0)
 }
 
-/**
- * Masks the keys of this process (and any `ring_pool_key=` of a suffix) in `text`, and the `also` keys (a row's own)
- * with them in one pass: masked one after the other, the first could cut a piece out of the second (a row key that
- * holds six characters of `RINGPOOL_KEY`), and the rest of the second would then show.
- */
+/** Masks the keys of this process (and any `ring_pool_key=` of a suffix) in `text`. */
 export const mask = (
   text: string,
   argv: ReadonlyArray<string> = process.argv,
-  env: NodeJS.ProcessEnv = process.env,
-  also: ReadonlyArray<string> = []
+  env: NodeJS.ProcessEnv = process.env
+): string => maskAlso(text, [], argv, env)
+
+/**
+ * `mask`, with the `also` keys (a row's own) masked in the same pass: masked one after the other, the first could
+ * cut a piece out of the second (a row key that holds six characters of `RINGPOOL_KEY`), and its rest would show.
+ */
+export const maskAlso = (
+  text: string,
+  also: ReadonlyArray<string>,
+  argv: ReadonlyArray<string> = process.argv,
+  env: NodeJS.ProcessEnv = process.env
 ): string => RingPoolError.maskKey(ApiSuffix.mask(text), [...knownKeys(argv, env), ...also])
 
 /**

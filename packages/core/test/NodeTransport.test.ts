@@ -66,6 +66,13 @@ const answerEach = (res: ServerResponse, body: string) => {
   }
 }
 
+/** A server that resets every socket at its second call on it, and answers the others. */
+const resettingSecondCalls = () =>
+  serve((req, res, body, onThisSocket) => {
+    if (onThisSocket === 2) req.socket.resetAndDestroy()
+    else answerEach(res, body)
+  })
+
 const row = (n: number) => ({ ringPoolId: "7", ringPoolKey: "transport-key", params: { n: String(n) } })
 
 const tagOf = (outcome: Outcome.Outcome) => (outcome.ok ? "allocated" : outcome.error.reason._tag)
@@ -85,10 +92,7 @@ describe("the Node transport", () => {
 
   it("sends once more on a fresh socket when a socket reused after being idle is reset before any byte of the answer", async () => {
     // The server closes every socket at its second request, as a server does with a socket it just timed out.
-    const server = await serve((req, res, body, onThisSocket) => {
-      if (onThisSocket === 2) req.socket.resetAndDestroy()
-      else answerEach(res, body)
-    })
+    const server = await resettingSecondCalls()
     // No retries of failed calls (times: 0): the race is not one, it is sent again all the same.
     const client = createRingPoolClient({ baseUrl: server.url, retry: { times: 0 } })
     for (let n = 0; n < 3; n++) {
@@ -104,10 +108,7 @@ describe("the Node transport", () => {
   })
 
   it("with retry: false not even the keep-alive race is sent again: nothing goes out twice", async () => {
-    const server = await serve((req, res, body, onThisSocket) => {
-      if (onThisSocket === 2) req.socket.resetAndDestroy()
-      else answerEach(res, body)
-    })
+    const server = await resettingSecondCalls()
     const client = createRingPoolClient({ baseUrl: server.url, retry: false })
     expect((await client.allocate(row(0))).promoNumber).toBe(numberFor("7/allocate_number.json?n=0"))
     await new Promise((resolve) => setTimeout(resolve, raceIdleMs + 50))
@@ -119,10 +120,7 @@ describe("the Node transport", () => {
 
   it("a socket in steady use that is reset after the call went out is not sent again: the service may have allocated", async () => {
     // The service reads the second call of each socket, then fails: it may have allocated for it.
-    const server = await serve((req, res, body, onThisSocket) => {
-      if (onThisSocket === 2) req.socket.resetAndDestroy()
-      else answerEach(res, body)
-    })
+    const server = await resettingSecondCalls()
     const client = createRingPoolClient({ baseUrl: server.url, retry: false })
     expect((await client.allocate(row(0))).promoNumber).toBe(numberFor("7/allocate_number.json?n=0"))
     const [second] = await client.allocateAll([row(1)])

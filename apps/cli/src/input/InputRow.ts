@@ -102,7 +102,7 @@ export const fromFields = (line: number, names: ReadonlyArray<string>, values: A
   if (badParam !== undefined) {
     // A name is quoted, and a name could be a key pasted by mistake: the row's own, or the process's.
     const rowKey = typeof ringPoolKey === "string" ? [ringPoolKey] : []
-    const name = Secrets.mask(JSON.stringify(badParam), undefined, undefined, rowKey)
+    const name = Secrets.maskAlso(JSON.stringify(badParam), rowKey)
     return invalid(line, `parameter ${name} must be a string, number or boolean`, requestId)
   }
   if (apiSuffix !== undefined) {
